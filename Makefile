@@ -1,0 +1,144 @@
+# ovn-bgp-speaker: announce OVN pod, subnet and service IPs over BGP.
+#
+#   make              the daemon, at src/ovn-bgp-speaker
+#   make check        every test, on the sanitizer (ASan + UBSan) build
+#   make sandbox      a throw-away NB database with annotated rows, and the
+#                     speaker on it
+#   make bench-nb     the NB watcher benchmark (10k and 100k ports)
+#   make install      honours PREFIX and DESTDIR
+#
+# Build outputs live under build/ (objects of each flavour, the generated NB
+# IDL) and at src/ovn-bgp-speaker; none of them is committed.
+
+VERSION := 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+PYTHON ?= python3
+NB_SCHEMA ?= /usr/share/ovn/ovn-nb.ovsschema
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+# libopenvswitch is built once, from Debian's openvswitch-source, into a cache
+# outside the work tree; build/ovs.mk records where.  Goals that build nothing
+# do not need it.
+NO_OVS_GOALS := clean distclean help
+ifneq ($(filter-out $(NO_OVS_GOALS),$(or $(MAKECMDGOALS),all)),)
+include build/ovs.mk
+endif
+
+build/ovs.mk: scripts/build-ovs.sh scripts/install-deps.sh
+	@mkdir -p $(@D)
+	@scripts/install-deps.sh build
+	@dir=$$(scripts/build-ovs.sh) && { \
+	    echo "OVS_DIR := $$dir"; \
+	    echo "OVS_LIBS := $$dir/lib/.libs/libopenvswitch.a" \
+	         "$$dir/lib/.libs/libopenvswitchavx512.a" \
+	         "$$(sed -n 's/^Libs.private: *//p' $$dir/lib/libopenvswitch.pc)" \
+	         "-lpthread"; \
+	} > $@.tmp && mv $@.tmp $@
+
+# ---------------------------------------------------------------------------
+# Sources.  Each folder lists its own files; src/ joins them.
+
+OVSDB_SRCS := ovsdb/nb-map.c ovsdb/route-set.c ovsdb/nb-watcher.c
+SPEAKER_SRCS := src/main.c src/options.c src/dry-run.c
+GEN_SRCS := build/gen/ovn-nb-idl.c
+
+# ---------------------------------------------------------------------------
+# Flags.
+
+WARNINGS := -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter \
+            -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
+            -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+OVS_CPPFLAGS = -I$(OVS_DIR) -I$(OVS_DIR)/include -I$(OVS_DIR)/lib
+BASE_CPPFLAGS = -I. -Ibuild/gen -DSPEAKER_VERSION='"$(VERSION)"' -D_GNU_SOURCE
+BASE_CFLAGS := -std=gnu11 -g -fno-strict-aliasing $(WARNINGS)
+LIBS = $(OVS_LIBS) -levent -levent_pthreads -lssl -lcrypto
+
+# Two flavours: "release" for the installed daemon and the benchmarks,
+# "asan" (AddressSanitizer + UndefinedBehaviorSanitizer, any report fatal)
+# for every test.
+FLAVOUR_CFLAGS_release := -O2
+FLAVOUR_CFLAGS_asan := -O1 -fno-omit-frame-pointer \
+    -fsanitize=address,undefined -fno-sanitize-recover=all
+FLAVOUR_LDFLAGS_release :=
+FLAVOUR_LDFLAGS_asan := -fsanitize=address,undefined
+
+# Generated IDL code is OVS's, not ours: compile it without -Werror's extras.
+GEN_CFLAGS := -std=gnu11 -g -w
+
+objs = $(patsubst %.c,build/$(1)/%.o,$(2))
+
+include bgp/bgp.mk
+
+define FLAVOUR_RULES
+build/$(1)/build/gen/%.o: build/gen/%.c build/gen/ovn-nb-idl.h build/ovs.mk
+	@mkdir -p $$(@D)
+	$$(CC) $$(BASE_CPPFLAGS) $$(OVS_CPPFLAGS) $$(GEN_CFLAGS) \
+	    $$(FLAVOUR_CFLAGS_$(1)) -c $$< -o $$@
+
+build/$(1)/%.o: %.c build/gen/ovn-nb-idl.h build/ovs.mk
+	@mkdir -p $$(@D)
+	$$(CC) $$(BASE_CPPFLAGS) $$(OVS_CPPFLAGS) $$(BASE_CFLAGS) \
+	    $$(FLAVOUR_CFLAGS_$(1)) $$(CFLAGS) -MMD -MP -c $$< -o $$@
+
+build/$(1)/ovn-bgp-speaker: $(call objs,$(1),$(SPEAKER_SRCS) $(OVSDB_SRCS) \
+                              $(BGP_SRCS) $(GEN_SRCS))
+	$$(CC) $$(FLAVOUR_LDFLAGS_$(1)) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(eval $(call FLAVOUR_RULES,release))
+$(eval $(call FLAVOUR_RULES,asan))
+
+include tests/tests.mk
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------------------
+# The NB IDL, generated from the installed OVN schema by OVS's ovsdb-idlc.
+
+IDLC = PYTHONPATH=$(OVS_DIR)/python $(PYTHON) $(OVS_DIR)/ovsdb/ovsdb-idlc
+
+build/gen/ovn-nb-idl.ovsidl: $(NB_SCHEMA) ovsdb/ovn-nb-idl.ann build/ovs.mk
+	@mkdir -p $(@D)
+	$(IDLC) annotate $(NB_SCHEMA) ovsdb/ovn-nb-idl.ann > $@
+build/gen/ovn-nb-idl.h: build/gen/ovn-nb-idl.ovsidl
+	$(IDLC) c-idl-header $< > $@
+build/gen/ovn-nb-idl.c: build/gen/ovn-nb-idl.ovsidl build/gen/ovn-nb-idl.h
+	$(IDLC) c-idl-source $< > $@
+
+# ---------------------------------------------------------------------------
+# Goals.
+
+.PHONY: all sandbox bench-nb install clean distclean help
+
+all: src/ovn-bgp-speaker
+
+src/ovn-bgp-speaker: build/release/ovn-bgp-speaker
+	cp $< $@
+
+sandbox: all
+	scripts/sandbox.sh
+
+bench-nb: all
+	scripts/install-deps.sh test
+	scripts/bench-nb.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 755 src/ovn-bgp-speaker $(DESTDIR)$(SBINDIR)/ovn-bgp-speaker
+
+clean:
+	rm -rf build src/ovn-bgp-speaker
+
+distclean: clean
+
+help:
+	@sed -n '3,10s/^# \{0,1\}//p' Makefile

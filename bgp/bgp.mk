@@ -1,0 +1,2 @@
+# The BGP engine: knows BGP, nothing of OVN.
+BGP_SRCS :=

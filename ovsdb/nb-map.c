@@ -1,0 +1,622 @@
+/*
+ * The mapping from OVN Northbound rows to prefixes: see nb-map.h.
+ */
+#include <config.h>
+
+#include "ovsdb/nb-map.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "openvswitch/util.h"
+#include "smap.h"
+#include "util.h"
+
+static const struct in6_addr v4_mapped_prefix = {
+    .s6_addr = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff },
+};
+
+bool
+nb_prefix_is_ipv4(const struct nb_prefix *p)
+{
+    return !memcmp(&p->addr, &v4_mapped_prefix, 12);
+}
+
+int
+nb_prefix_compare(const struct nb_prefix *a, const struct nb_prefix *b)
+{
+    bool a4 = nb_prefix_is_ipv4(a);
+    bool b4 = nb_prefix_is_ipv4(b);
+    if (a4 != b4) {
+        return a4 ? -1 : 1;
+    }
+    int c = memcmp(&a->addr, &b->addr, sizeof a->addr);
+    if (c) {
+        return c;
+    }
+    return a->plen < b->plen ? -1 : a->plen > b->plen;
+}
+
+bool
+nb_prefix_equals(const struct nb_prefix *a, const struct nb_prefix *b)
+{
+    return a->plen == b->plen && !memcmp(&a->addr, &b->addr, sizeof a->addr);
+}
+
+uint32_t
+nb_prefix_hash(const struct nb_prefix *p)
+{
+    return hash_bytes(&p->addr, sizeof p->addr, p->plen);
+}
+
+const char *
+nb_prefix_format(const struct nb_prefix *p, char buf[NB_PREFIX_STRLEN])
+{
+    char addr[INET6_ADDRSTRLEN];
+    if (nb_prefix_is_ipv4(p)) {
+        inet_ntop(AF_INET, &p->addr.s6_addr[12], addr, sizeof addr);
+    } else {
+        inet_ntop(AF_INET6, &p->addr, addr, sizeof addr);
+    }
+    snprintf(buf, NB_PREFIX_STRLEN, "%s/%u", addr, p->plen);
+    return buf;
+}
+
+/* Parses the address 's' (no length) into 'p->addr', and sets 'p->plen' to
+ * the family's full length. */
+static const char *
+parse_addr(const char *s, size_t len, struct nb_prefix *p)
+{
+    char buf[INET6_ADDRSTRLEN + 1];
+
+    if (!len) {
+        return "empty address";
+    }
+    if (len >= sizeof buf) {
+        return "address too long";
+    }
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+
+    struct in_addr a4;
+    if (inet_pton(AF_INET, buf, &a4) == 1) {
+        p->addr = v4_mapped_prefix;
+        memcpy(&p->addr.s6_addr[12], &a4, 4);
+        p->plen = 32;
+        return NULL;
+    }
+    if (inet_pton(AF_INET6, buf, &p->addr) == 1) {
+        if (nb_prefix_is_ipv4(p)) {
+            return "IPv4-mapped IPv6 address (write the IPv4 address)";
+        }
+        p->plen = 128;
+        return NULL;
+    }
+    return "not an IPv4 or IPv6 address";
+}
+
+/* Parses a decimal prefix length of at most 'max'. */
+static const char *
+parse_plen(const char *s, unsigned int max, unsigned int *plen)
+{
+    unsigned int v = 0;
+
+    if (!*s) {
+        return "empty prefix length";
+    }
+    for (; *s; s++) {
+        if (!isdigit((unsigned char) *s)) {
+            return "prefix length is not a number";
+        }
+        v = v * 10 + (*s - '0');
+        if (v > max) {
+            return "prefix length out of range";
+        }
+    }
+    *plen = v;
+    return NULL;
+}
+
+/* Bit length of the address family of 'p'. */
+static unsigned int
+family_bits(const struct nb_prefix *p)
+{
+    return nb_prefix_is_ipv4(p) ? 32 : 128;
+}
+
+static bool
+host_bits_set(const struct nb_prefix *p)
+{
+    unsigned int offset = nb_prefix_is_ipv4(p) ? 96 : 0;
+    for (unsigned int bit = offset + p->plen; bit < 128; bit++) {
+        if (p->addr.s6_addr[bit / 8] & (0x80 >> (bit % 8))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *
+nb_parse_cidr(const char *s, struct nb_prefix *p)
+{
+    const char *slash = strchr(s, '/');
+    if (!slash) {
+        return "missing prefix length";
+    }
+    const char *error = parse_addr(s, slash - s, p);
+    if (!error) {
+        error = parse_plen(slash + 1, family_bits(p), &p->plen);
+    }
+    if (!error && host_bits_set(p)) {
+        error = "host bits set";
+    }
+    return error;
+}
+
+const char *
+nb_parse_host(const char *s, struct nb_prefix *p)
+{
+    const char *slash = strchr(s, '/');
+    const char *error = parse_addr(s, slash ? slash - s : strlen(s), p);
+    if (!error && slash) {
+        unsigned int plen;
+        error = parse_plen(slash + 1, family_bits(p), &plen);
+    }
+    return error;
+}
+
+enum nb_policy
+nb_policy_parse(const char *value)
+{
+    if (!value || !*value || !strcmp(value, "false")) {
+        return NB_POLICY_NONE;
+    } else if (!strcmp(value, "true") || !strcmp(value, "cluster")) {
+        return NB_POLICY_CLUSTER;
+    } else if (!strcmp(value, "local")) {
+        return NB_POLICY_LOCAL;
+    }
+    return NB_POLICY_INVALID;
+}
+
+const char *
+nb_policy_name(enum nb_policy policy)
+{
+    switch (policy) {
+    case NB_POLICY_NONE:
+        return "none";
+    case NB_POLICY_CLUSTER:
+        return "cluster";
+    case NB_POLICY_LOCAL:
+        return "local";
+    case NB_POLICY_INVALID:
+        return "invalid";
+    }
+    return "?";
+}
+
+void
+nb_routes_init(struct nb_routes *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+void
+nb_routes_clear(struct nb_routes *r)
+{
+    r->policy = NB_POLICY_NONE;
+    r->nat_outgoing = false;
+    r->n_prefixes = 0;
+    free(r->error);
+    r->error = NULL;
+}
+
+void
+nb_routes_destroy(struct nb_routes *r)
+{
+    nb_routes_clear(r);
+    free(r->prefixes);
+    r->prefixes = NULL;
+    r->allocated = 0;
+}
+
+static void
+add_prefix(struct nb_routes *r, const struct nb_prefix *p)
+{
+    if (r->n_prefixes >= r->allocated) {
+        r->prefixes = x2nrealloc(r->prefixes, &r->allocated,
+                                 sizeof *r->prefixes);
+    }
+    r->prefixes[r->n_prefixes++] = *p;
+}
+
+static int
+compare_prefixes(const void *a, const void *b)
+{
+    return nb_prefix_compare(a, b);
+}
+
+/* Sorts the prefixes and drops duplicates. */
+static void
+finish_routes(struct nb_routes *r)
+{
+    if (r->n_prefixes < 2) {
+        return;
+    }
+    qsort(r->prefixes, r->n_prefixes, sizeof *r->prefixes, compare_prefixes);
+    size_t n = 1;
+    for (size_t i = 1; i < r->n_prefixes; i++) {
+        if (!nb_prefix_equals(&r->prefixes[i], &r->prefixes[n - 1])) {
+            r->prefixes[n++] = r->prefixes[i];
+        }
+    }
+    r->n_prefixes = n;
+}
+
+/* Skips the row: no prefixes, and an error that names the row and the
+ * offending value. */
+static void OVS_PRINTF_FORMAT(3, 4)
+fail_row(struct nb_routes *r, const char *what, const char *format, ...)
+{
+    va_list args;
+
+    va_start(args, format);
+    char *detail = xvasprintf(format, args);
+    va_end(args);
+
+    r->n_prefixes = 0;
+    free(r->error);
+    r->error = xasprintf("%s: %s", what, detail);
+    free(detail);
+}
+
+/* Calls 'parse' on each item of the comma (or space) separated 's', adding
+ * what it gives to 'r'.  On a bad item, fails the row and returns false. */
+static bool
+add_list(struct nb_routes *r, const char *what, const char *column,
+         const char *s, const char *(*parse)(const char *, struct nb_prefix *))
+{
+    char *copy = xstrdup(s);
+    char *save = NULL;
+    bool ok = true;
+
+    for (char *item = strtok_r(copy, " \t,", &save); item;
+         item = strtok_r(NULL, " \t,", &save)) {
+        struct nb_prefix p;
+        const char *error = parse(item, &p);
+        if (error) {
+            fail_row(r, what, "bad value \"%s\" in %s: %s",
+                     item, column, error);
+            ok = false;
+            break;
+        }
+        add_prefix(r, &p);
+    }
+    free(copy);
+    return ok;
+}
+
+/* Reads the row's policy annotation; on a bad word, fails the row. */
+static enum nb_policy
+read_policy(struct nb_routes *r, const char *what,
+            const struct smap *external_ids)
+{
+    const char *value = smap_get(external_ids, NB_KEY_BGP);
+    enum nb_policy policy = nb_policy_parse(value);
+    if (policy == NB_POLICY_INVALID) {
+        fail_row(r, what, "unknown value \"%s\" of external_ids:"
+                 NB_KEY_BGP " (expected true, cluster, local or false)",
+                 value);
+    }
+    return policy;
+}
+
+/* OVN's other_config:ipv6_prefix: "PREFIX" or "PREFIX/64". */
+static const char *
+parse_ipv6_prefix(const char *s, struct nb_prefix *p)
+{
+    const char *error;
+
+    if (strchr(s, '/')) {
+        error = nb_parse_cidr(s, p);
+    } else {
+        error = parse_addr(s, strlen(s), p);
+        if (!error) {
+            p->plen = 64;
+            if (host_bits_set(p)) {
+                error = "host bits set";
+            }
+        }
+    }
+    if (!error && (nb_prefix_is_ipv4(p) || p->plen != 64)) {
+        error = "must be an IPv6 /64";
+    }
+    return error;
+}
+
+static const char *
+parse_ipv4_cidr(const char *s, struct nb_prefix *p)
+{
+    const char *error = nb_parse_cidr(s, p);
+    if (!error && !nb_prefix_is_ipv4(p)) {
+        error = "must be an IPv4 CIDR";
+    }
+    return error;
+}
+
+void
+nb_map_switch(const struct nb_switch_in *ls, struct nb_routes *r)
+{
+    char *what = xasprintf("logical switch %s", ls->name);
+
+    nb_routes_clear(r);
+    r->policy = read_policy(r, what, ls->external_ids);
+    if (r->policy != NB_POLICY_CLUSTER) {
+        /* "local" announces the pods, not the CIDR. */
+        goto out;
+    }
+
+    const char *cidrs = smap_get(ls->external_ids, NB_KEY_CIDR);
+    if (cidrs) {
+        if (!add_list(r, what, "external_ids:" NB_KEY_CIDR, cidrs,
+                      nb_parse_cidr)) {
+            goto out;
+        }
+    } else {
+        const char *subnet = smap_get(ls->other_config, "subnet");
+        const char *ipv6 = smap_get(ls->other_config, "ipv6_prefix");
+        if (subnet && !add_list(r, what, "other_config:subnet", subnet,
+                                parse_ipv4_cidr)) {
+            goto out;
+        }
+        if (ipv6 && !add_list(r, what, "other_config:ipv6_prefix", ipv6,
+                              parse_ipv6_prefix)) {
+            goto out;
+        }
+    }
+    if (!r->n_prefixes) {
+        fail_row(r, what, "announced, but has no CIDR (set external_ids:"
+                 NB_KEY_CIDR " or other_config:subnet)");
+        goto out;
+    }
+    const char *nat = smap_get(ls->external_ids, NB_KEY_NAT_OUTGOING);
+    r->nat_outgoing = nat && !strcmp(nat, "true");
+    finish_routes(r);
+
+out:
+    free(what);
+}
+
+/* Whether 'node' is one of the comma-separated names in 'list'. */
+static bool
+in_name_list(const char *list, const char *node)
+{
+    size_t len = strlen(node);
+
+    if (!list || !len) {
+        return false;
+    }
+    for (const char *p = list; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == len && !memcmp(p, node, len)) {
+            return true;
+        }
+        p += n;
+        if (*p == ',') {
+            p++;
+        }
+    }
+    return false;
+}
+
+static bool
+is_mac(const char *s)
+{
+    for (int i = 0; i < 6; i++) {
+        if (!isxdigit((unsigned char) s[0])
+            || !isxdigit((unsigned char) s[1])) {
+            return false;
+        }
+        s += 2;
+        if (i < 5 && *s++ != ':') {
+            return false;
+        }
+    }
+    return *s == '\0';
+}
+
+/* Adds the IPs of one "MAC IP [IP...]" entry.  Returns false if the row
+ * failed. */
+static bool
+add_port_entry(struct nb_routes *r, const char *what, const char *column,
+               const char *entry)
+{
+    char *copy = xstrdup(entry);
+    char *save = NULL;
+    bool ok = true;
+
+    char *mac = strtok_r(copy, " \t", &save);
+    if (mac && !is_mac(mac)) {
+        fail_row(r, what, "bad value \"%s\" in %s: expected an Ethernet "
+                 "address first", entry, column);
+        ok = false;
+    } else if (mac) {
+        for (char *ip = strtok_r(NULL, " \t", &save); ip;
+             ip = strtok_r(NULL, " \t", &save)) {
+            struct nb_prefix p;
+            const char *error = nb_parse_host(ip, &p);
+            if (error) {
+                fail_row(r, what, "bad value \"%s\" in %s: %s",
+                         ip, column, error);
+                ok = false;
+                break;
+            }
+            add_prefix(r, &p);
+        }
+    }
+    free(copy);
+    return ok;
+}
+
+/* Whether the whitespace-separated 'entry' has the word 'word'. */
+static bool
+has_word(const char *entry, const char *word)
+{
+    size_t len = strlen(word);
+    for (const char *p = entry; (p = strstr(p, word)) != NULL; p += len) {
+        bool starts = p == entry || isspace((unsigned char) p[-1]);
+        bool ends = p[len] == '\0' || isspace((unsigned char) p[len]);
+        if (starts && ends) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void
+nb_map_port(const struct nb_port_in *lsp, enum nb_policy switch_policy,
+            const struct nb_map_config *cfg, struct nb_routes *r)
+{
+    char *what = xasprintf("logical switch port %s", lsp->name);
+
+    nb_routes_clear(r);
+    const char *own = smap_get(lsp->external_ids, NB_KEY_BGP);
+    if (own && *own) {
+        r->policy = read_policy(r, what, lsp->external_ids);
+    } else {
+        /* A port with no annotation of its own inherits "local". */
+        r->policy = (switch_policy == NB_POLICY_LOCAL
+                     ? NB_POLICY_LOCAL : NB_POLICY_NONE);
+    }
+    if (r->policy != NB_POLICY_CLUSTER && r->policy != NB_POLICY_LOCAL) {
+        goto out;
+    }
+    if (lsp->enabled && !*lsp->enabled) {
+        goto out;
+    }
+    if (r->policy == NB_POLICY_LOCAL
+        && !in_name_list(smap_get(lsp->options, "requested-chassis"),
+                         cfg->node_name)) {
+        goto out;
+    }
+
+    bool dynamic_done = false;
+    for (size_t i = 0; i < lsp->n_addresses; i++) {
+        const char *entry = lsp->addresses[i];
+        if (has_word(entry, "router") || has_word(entry, "unknown")) {
+            continue;
+        }
+        bool ok;
+        if (has_word(entry, "dynamic")) {
+            if (dynamic_done || !lsp->dynamic_addresses) {
+                continue;
+            }
+            dynamic_done = true;
+            ok = add_port_entry(r, what, "dynamic_addresses",
+                                lsp->dynamic_addresses);
+        } else {
+            ok = add_port_entry(r, what, "addresses", entry);
+        }
+        if (!ok) {
+            goto out;
+        }
+    }
+    if (!r->n_prefixes) {
+        fail_row(r, what, "announced, but has no IP address%s",
+                 dynamic_done || !lsp->n_addresses ? ""
+                 : " (addresses has only MACs)");
+        goto out;
+    }
+    finish_routes(r);
+
+out:
+    free(what);
+}
+
+/* Parses a load balancer VIP key: "IP", "IP:PORT", "IPv6", "[IPv6]" or
+ * "[IPv6]:PORT". */
+static const char *
+parse_vip(const char *s, struct nb_prefix *p)
+{
+    const char *addr = s;
+    const char *port = NULL;
+    size_t len;
+    const char *error;
+
+    if (*s == '[') {
+        const char *close = strchr(s, ']');
+        if (!close) {
+            return "missing ']'";
+        }
+        addr = s + 1;
+        len = close - addr;
+        if (close[1] == ':') {
+            port = close + 2;
+        } else if (close[1]) {
+            return "junk after ']'";
+        }
+    } else {
+        const char *colon = strchr(s, ':');
+        if (colon && !strchr(colon + 1, ':')) {
+            len = colon - s;
+            port = colon + 1;
+        } else {
+            len = strlen(s);
+        }
+    }
+
+    error = parse_addr(addr, len, p);
+    if (error) {
+        return error;
+    }
+    if (*s == '[' && nb_prefix_is_ipv4(p)) {
+        return "brackets around an IPv4 address";
+    }
+    if (port) {
+        unsigned int value;
+        if (parse_plen(port, 65535, &value) || !value) {
+            return "bad port";
+        }
+    }
+    return NULL;
+}
+
+void
+nb_map_lb(const struct nb_lb_in *lb, const struct nb_map_config *cfg,
+          struct nb_routes *r)
+{
+    char *what = xasprintf("load balancer %s", lb->name);
+
+    nb_routes_clear(r);
+    if (!cfg->announce_cluster_ip) {
+        goto out;
+    }
+    r->policy = read_policy(r, what, lb->external_ids);
+    if (r->policy == NB_POLICY_LOCAL) {
+        fail_row(r, what, "\"local\" in external_ids:" NB_KEY_BGP
+                 " is for pods and subnets; a service takes true");
+        goto out;
+    }
+    if (r->policy != NB_POLICY_CLUSTER) {
+        goto out;
+    }
+
+    struct smap_node *node;
+    SMAP_FOR_EACH (node, lb->vips) {
+        struct nb_prefix p;
+        const char *error = parse_vip(node->key, &p);
+        if (error) {
+            fail_row(r, what, "bad value \"%s\" in vips: %s",
+                     node->key, error);
+            goto out;
+        }
+        add_prefix(r, &p);
+    }
+    finish_routes(r);
+
+out:
+    free(what);
+}

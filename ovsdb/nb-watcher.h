@@ -1,0 +1,56 @@
+/*
+ * The NB watcher: follows the OVN Northbound database through ovsdb-idl and
+ * keeps the route set (route-set.h) in step with its annotated rows.
+ *
+ * It knows OVN and nothing of BGP.  One changed row costs O(1) (a switch
+ * whose policy changes costs its own ports); everything is recomputed only
+ * on the first snapshot and after a reconnection, and even then only the
+ * difference reaches the route set's changes.  While the database is
+ * unreachable the route set stays as it was.
+ *
+ * OVS style: call nb_watcher_run() and nb_watcher_wait() from a poll loop.
+ */
+#ifndef OVSDB_NB_WATCHER_H
+#define OVSDB_NB_WATCHER_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct ds;
+struct route_set;
+
+struct nb_watcher_options {
+    const char *remote;         /* unix:, tcp:, ssl:, or a comma list. */
+    const char *node_name;      /* For "local" pods. */
+    bool announce_cluster_ip;   /* Watch load balancers too. */
+};
+
+struct nb_watcher *nb_watcher_create(const struct nb_watcher_options *);
+void nb_watcher_destroy(struct nb_watcher *);
+
+void nb_watcher_run(struct nb_watcher *);
+void nb_watcher_wait(struct nb_watcher *);
+
+/* True once the first complete snapshot of the database is in the route
+ * set. */
+bool nb_watcher_is_synced(const struct nb_watcher *);
+
+/* The route set.  Its pending changes are the consumer's to take. */
+struct route_set *nb_watcher_routes(const struct nb_watcher *);
+
+/* Status, for operators. */
+struct nb_watcher_status {
+    const char *remote;
+    bool connected;
+    bool synced;
+    size_t n_switches, n_ports, n_load_balancers;  /* Rows watched. */
+    size_t n_skipped;           /* Annotated rows skipped for a bad value. */
+    unsigned long long n_full_recomputes;
+    long long int last_change_ms;  /* Wall clock of the last route change,
+                                    * or 0 if none yet. */
+};
+void nb_watcher_get_status(const struct nb_watcher *,
+                           struct nb_watcher_status *);
+
+#endif /* ovsdb/nb-watcher.h */

@@ -1,0 +1,446 @@
+/*
+ * The route set: see route-set.h.
+ */
+#include <config.h>
+
+#include "ovsdb/route-set.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "util.h"
+#include "uuid.h"
+
+/* One NB row and what it gives. */
+struct rs_row {
+    struct hmap_node node;      /* In route_set->rows, by uuid. */
+    struct uuid uuid;
+    enum rs_kind kind;
+    bool nat_outgoing;
+    char *name;
+    struct nb_prefix *prefixes; /* Sorted, no duplicates. */
+    size_t n_prefixes;
+};
+
+/* One prefix and the rows that give it (at least one). */
+struct rs_route {
+    struct hmap_node node;      /* In route_set->routes, by prefix. */
+    struct nb_prefix prefix;
+    struct rs_row **rows;       /* In the order they came. */
+    size_t n_rows, allocated;
+    unsigned int n_by_kind[RS_N_KINDS];
+};
+
+/* A prefix touched since the last route_set_take_changes(), and whether it
+ * was in the set before it was first touched. */
+struct rs_touch {
+    struct hmap_node node;      /* In route_set->touched, by prefix. */
+    struct nb_prefix prefix;
+    bool was_present;
+    char *was_rows;             /* Labels of the rows that gave it. */
+};
+
+struct route_set {
+    struct hmap rows;
+    struct hmap routes;
+    struct hmap touched;
+    size_t n_of_kind[RS_N_KINDS];
+};
+
+const char *
+rs_kind_name(enum rs_kind kind)
+{
+    switch (kind) {
+    case RS_SUBNET:
+        return "subnet";
+    case RS_POD:
+        return "pod";
+    case RS_SERVICE:
+        return "service";
+    case RS_N_KINDS:
+        break;
+    }
+    return "?";
+}
+
+struct route_set *
+route_set_create(void)
+{
+    struct route_set *rs = xzalloc(sizeof *rs);
+    hmap_init(&rs->rows);
+    hmap_init(&rs->routes);
+    hmap_init(&rs->touched);
+    return rs;
+}
+
+static void
+free_touched(struct hmap *touched)
+{
+    struct rs_touch *t;
+    HMAP_FOR_EACH_POP (t, node, touched) {
+        free(t->was_rows);
+        free(t);
+    }
+}
+
+void
+route_set_destroy(struct route_set *rs)
+{
+    if (!rs) {
+        return;
+    }
+    struct rs_route *route;
+    HMAP_FOR_EACH_POP (route, node, &rs->routes) {
+        free(route->rows);
+        free(route);
+    }
+    struct rs_row *row;
+    HMAP_FOR_EACH_POP (row, node, &rs->rows) {
+        free(row->name);
+        free(row->prefixes);
+        free(row);
+    }
+    free_touched(&rs->touched);
+    hmap_destroy(&rs->routes);
+    hmap_destroy(&rs->rows);
+    hmap_destroy(&rs->touched);
+    free(rs);
+}
+
+static struct rs_row *
+find_row(const struct route_set *rs, const struct uuid *uuid)
+{
+    struct rs_row *row;
+    HMAP_FOR_EACH_WITH_HASH (row, node, uuid_hash(uuid), &rs->rows) {
+        if (uuid_equals(&row->uuid, uuid)) {
+            return row;
+        }
+    }
+    return NULL;
+}
+
+static struct rs_route *
+find_route(const struct route_set *rs, const struct nb_prefix *prefix)
+{
+    struct rs_route *route;
+    HMAP_FOR_EACH_WITH_HASH (route, node, nb_prefix_hash(prefix),
+                             &rs->routes) {
+        if (nb_prefix_equals(&route->prefix, prefix)) {
+            return route;
+        }
+    }
+    return NULL;
+}
+
+static void
+format_row(const struct rs_row *row, struct ds *out)
+{
+    ds_put_format(out, "%s:%s", rs_kind_name(row->kind), row->name);
+    if (row->nat_outgoing) {
+        ds_put_cstr(out, "(nat-outgoing)");
+    }
+}
+
+static void
+format_route_rows(const struct rs_route *route, struct ds *out)
+{
+    for (size_t i = 0; i < route->n_rows; i++) {
+        if (i) {
+            ds_put_char(out, ' ');
+        }
+        format_row(route->rows[i], out);
+    }
+}
+
+/* Records that 'prefix' (whose route is 'route', or NULL) is about to
+ * change, unless it already was since the last take. */
+static void
+touch(struct route_set *rs, const struct nb_prefix *prefix,
+      const struct rs_route *route)
+{
+    uint32_t hash = nb_prefix_hash(prefix);
+    struct rs_touch *t;
+
+    HMAP_FOR_EACH_WITH_HASH (t, node, hash, &rs->touched) {
+        if (nb_prefix_equals(&t->prefix, prefix)) {
+            return;
+        }
+    }
+    t = xmalloc(sizeof *t);
+    t->prefix = *prefix;
+    t->was_present = route != NULL;
+    t->was_rows = NULL;
+    if (route) {
+        struct ds rows = DS_EMPTY_INITIALIZER;
+        format_route_rows(route, &rows);
+        t->was_rows = ds_steal_cstr(&rows);
+    }
+    hmap_insert(&rs->touched, &t->node, hash);
+}
+
+static void
+route_add_row(struct route_set *rs, const struct nb_prefix *prefix,
+              struct rs_row *row)
+{
+    struct rs_route *route = find_route(rs, prefix);
+
+    if (!route) {
+        touch(rs, prefix, NULL);
+        route = xzalloc(sizeof *route);
+        route->prefix = *prefix;
+        hmap_insert(&rs->routes, &route->node, nb_prefix_hash(prefix));
+    }
+    if (route->n_rows >= route->allocated) {
+        route->rows = x2nrealloc(route->rows, &route->allocated,
+                                 sizeof *route->rows);
+    }
+    route->rows[route->n_rows++] = row;
+    if (!route->n_by_kind[row->kind]++) {
+        rs->n_of_kind[row->kind]++;
+    }
+}
+
+static void
+route_remove_row(struct route_set *rs, const struct nb_prefix *prefix,
+                 struct rs_row *row)
+{
+    struct rs_route *route = find_route(rs, prefix);
+    if (!route) {
+        return;
+    }
+    for (size_t i = 0; i < route->n_rows; i++) {
+        if (route->rows[i] == row) {
+            if (route->n_rows == 1) {
+                touch(rs, prefix, route);
+            }
+            memmove(&route->rows[i], &route->rows[i + 1],
+                    (route->n_rows - i - 1) * sizeof *route->rows);
+            route->n_rows--;
+            if (!--route->n_by_kind[row->kind]) {
+                rs->n_of_kind[row->kind]--;
+            }
+            break;
+        }
+    }
+    if (!route->n_rows) {
+        hmap_remove(&rs->routes, &route->node);
+        free(route->rows);
+        free(route);
+    }
+}
+
+void
+route_set_set_row(struct route_set *rs, const struct uuid *uuid,
+                  enum rs_kind kind, const char *name, bool nat_outgoing,
+                  const struct nb_prefix *prefixes, size_t n)
+{
+    struct rs_row *row = find_row(rs, uuid);
+
+    if (!n) {
+        route_set_remove_row(rs, uuid);
+        return;
+    }
+    if (!row) {
+        row = xzalloc(sizeof *row);
+        row->uuid = *uuid;
+        row->kind = kind;
+        hmap_insert(&rs->rows, &row->node, uuid_hash(uuid));
+    } else if (row->kind != kind) {
+        /* A uuid is one row of one table; be safe all the same. */
+        route_set_remove_row(rs, uuid);
+        route_set_set_row(rs, uuid, kind, name, nat_outgoing, prefixes, n);
+        return;
+    }
+    if (!row->name || strcmp(row->name, name)) {
+        free(row->name);
+        row->name = xstrdup(name);
+    }
+    row->nat_outgoing = nat_outgoing;
+
+    /* Both lists are sorted: add what is new first, then drop what is
+     * gone, so that a prefix the row keeps is never out of the set. */
+    size_t i = 0, j = 0;
+    while (j < n) {
+        int c = i < row->n_prefixes
+                ? nb_prefix_compare(&row->prefixes[i], &prefixes[j]) : 1;
+        if (c < 0) {
+            i++;
+        } else if (c == 0) {
+            i++, j++;
+        } else {
+            route_add_row(rs, &prefixes[j++], row);
+        }
+    }
+    for (i = 0, j = 0; i < row->n_prefixes; i++) {
+        while (j < n && nb_prefix_compare(&prefixes[j],
+                                          &row->prefixes[i]) < 0) {
+            j++;
+        }
+        if (j >= n || !nb_prefix_equals(&prefixes[j], &row->prefixes[i])) {
+            route_remove_row(rs, &row->prefixes[i], row);
+        }
+    }
+
+    if (n != row->n_prefixes) {
+        free(row->prefixes);
+        row->prefixes = xmemdup(prefixes, n * sizeof *prefixes);
+        row->n_prefixes = n;
+    } else {
+        memcpy(row->prefixes, prefixes, n * sizeof *prefixes);
+    }
+}
+
+void
+route_set_remove_row(struct route_set *rs, const struct uuid *uuid)
+{
+    struct rs_row *row = find_row(rs, uuid);
+    if (!row) {
+        return;
+    }
+    for (size_t i = 0; i < row->n_prefixes; i++) {
+        route_remove_row(rs, &row->prefixes[i], row);
+    }
+    hmap_remove(&rs->rows, &row->node);
+    free(row->name);
+    free(row->prefixes);
+    free(row);
+}
+
+void
+route_set_replace(struct route_set *rs, struct route_set *fresh)
+{
+    struct rs_route *route;
+
+    HMAP_FOR_EACH (route, node, &rs->routes) {
+        if (!find_route(fresh, &route->prefix)) {
+            touch(rs, &route->prefix, route);
+        }
+    }
+    HMAP_FOR_EACH (route, node, &fresh->routes) {
+        if (!find_route(rs, &route->prefix)) {
+            touch(rs, &route->prefix, NULL);
+        }
+    }
+    hmap_swap(&rs->rows, &fresh->rows);
+    hmap_swap(&rs->routes, &fresh->routes);
+    memcpy(rs->n_of_kind, fresh->n_of_kind, sizeof rs->n_of_kind);
+    route_set_destroy(fresh);
+}
+
+size_t
+route_set_n_prefixes(const struct route_set *rs)
+{
+    return hmap_count(&rs->routes);
+}
+
+size_t
+route_set_n_rows(const struct route_set *rs)
+{
+    return hmap_count(&rs->rows);
+}
+
+size_t
+route_set_n_prefixes_of_kind(const struct route_set *rs, enum rs_kind kind)
+{
+    return kind < RS_N_KINDS ? rs->n_of_kind[kind] : 0;
+}
+
+static int
+compare_changes(const void *a_, const void *b_)
+{
+    const struct rs_change *a = a_;
+    const struct rs_change *b = b_;
+    if (a->add != b->add) {
+        return a->add ? 1 : -1;
+    }
+    return nb_prefix_compare(&a->prefix, &b->prefix);
+}
+
+bool
+route_set_has_changes(const struct route_set *rs)
+{
+    return !hmap_is_empty(&rs->touched);
+}
+
+void
+route_set_take_changes(struct route_set *rs, struct rs_changes *out)
+{
+    struct rs_touch *t;
+
+    out->changes = xmalloc(MAX(1, hmap_count(&rs->touched))
+                           * sizeof *out->changes);
+    out->n = 0;
+    HMAP_FOR_EACH_POP (t, node, &rs->touched) {
+        const struct rs_route *route = find_route(rs, &t->prefix);
+        if ((route != NULL) != t->was_present) {
+            struct rs_change *c = &out->changes[out->n++];
+            c->add = route != NULL;
+            c->prefix = t->prefix;
+            if (route) {
+                struct ds rows = DS_EMPTY_INITIALIZER;
+                format_route_rows(route, &rows);
+                c->rows = ds_steal_cstr(&rows);
+                free(t->was_rows);
+            } else {
+                c->rows = t->was_rows;
+            }
+        } else {
+            free(t->was_rows);
+        }
+        free(t);
+    }
+    qsort(out->changes, out->n, sizeof *out->changes, compare_changes);
+}
+
+void
+rs_changes_destroy(struct rs_changes *changes)
+{
+    for (size_t i = 0; i < changes->n; i++) {
+        free(changes->changes[i].rows);
+    }
+    free(changes->changes);
+    changes->changes = NULL;
+    changes->n = 0;
+}
+
+bool
+route_set_format_rows(const struct route_set *rs,
+                      const struct nb_prefix *prefix, struct ds *out)
+{
+    const struct rs_route *route = find_route(rs, prefix);
+    if (route) {
+        format_route_rows(route, out);
+    }
+    return route != NULL;
+}
+
+static int
+compare_route_ptrs(const void *a_, const void *b_)
+{
+    const struct rs_route *const *a = a_;
+    const struct rs_route *const *b = b_;
+    return nb_prefix_compare(&(*a)->prefix, &(*b)->prefix);
+}
+
+void
+route_set_for_each(const struct route_set *rs,
+                   void (*cb)(const struct nb_prefix *, void *aux),
+                   void *aux)
+{
+    size_t n = hmap_count(&rs->routes);
+    const struct rs_route **sorted = xmalloc(MAX(1, n) * sizeof *sorted);
+    const struct rs_route *route;
+    size_t i = 0;
+
+    HMAP_FOR_EACH (route, node, &rs->routes) {
+        sorted[i++] = route;
+    }
+    qsort(sorted, n, sizeof *sorted, compare_route_ptrs);
+    for (i = 0; i < n; i++) {
+        cb(&sorted[i]->prefix, aux);
+    }
+    free(sorted);
+}

@@ -1,0 +1,82 @@
+/*
+ * The route set: every announced prefix, with the NB rows it comes from.
+ *
+ * Rows say what they give (route_set_set_row); a prefix is in the set while
+ * at least one row gives it.  The set remembers what changed since the last
+ * route_set_take_changes() and hands that over as a net difference: a
+ * prefix removed and given again in between is no change at all, so a
+ * consumer never sees a flap that did not happen.
+ */
+#ifndef OVSDB_ROUTE_SET_H
+#define OVSDB_ROUTE_SET_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ovsdb/nb-map.h"
+
+struct ds;
+struct uuid;
+
+/* What kind of row gives a prefix. */
+enum rs_kind {
+    RS_SUBNET,                  /* Logical_Switch. */
+    RS_POD,                     /* Logical_Switch_Port. */
+    RS_SERVICE,                 /* Load_Balancer. */
+    RS_N_KINDS
+};
+
+const char *rs_kind_name(enum rs_kind);
+
+struct route_set *route_set_create(void);
+void route_set_destroy(struct route_set *);
+
+/* Makes the row 'uuid' give exactly the 'n' prefixes in 'prefixes' (sorted,
+ * no duplicates), replacing whatever it gave before.  'name' labels the row
+ * in output; 'nat_outgoing' marks an announced subnet that has NAT on. */
+void route_set_set_row(struct route_set *, const struct uuid *,
+                       enum rs_kind, const char *name, bool nat_outgoing,
+                       const struct nb_prefix *prefixes, size_t n);
+void route_set_remove_row(struct route_set *, const struct uuid *);
+
+/* Makes 'rs' hold what 'fresh' holds, recording the difference as changes,
+ * and destroys 'fresh'.  This is how a full recomputation is applied:
+ * nothing that is in both is touched. */
+void route_set_replace(struct route_set *rs, struct route_set *fresh);
+
+/* Sizes. */
+size_t route_set_n_prefixes(const struct route_set *);
+size_t route_set_n_rows(const struct route_set *);
+size_t route_set_n_prefixes_of_kind(const struct route_set *, enum rs_kind);
+
+/* One change. */
+struct rs_change {
+    bool add;                   /* Announce (true) or withdraw (false). */
+    struct nb_prefix prefix;
+    char *rows;                 /* The rows that give it, or gave it. */
+};
+
+struct rs_changes {
+    struct rs_change *changes;  /* Withdraws first, then announcements,
+                                 * each in prefix order. */
+    size_t n;
+};
+
+/* Moves the net changes since the last call into 'out' (which the caller
+ * frees with rs_changes_destroy()). */
+void route_set_take_changes(struct route_set *, struct rs_changes *out);
+bool route_set_has_changes(const struct route_set *);
+void rs_changes_destroy(struct rs_changes *);
+
+/* Appends the labels of the rows that give 'prefix' to 'out', separated by
+ * spaces ("subnet:ovn-default pod:web.default").  Returns false if no row
+ * gives it. */
+bool route_set_format_rows(const struct route_set *,
+                           const struct nb_prefix *, struct ds *out);
+
+/* Calls 'cb' for each prefix in the set, in prefix order. */
+void route_set_for_each(const struct route_set *,
+                        void (*cb)(const struct nb_prefix *, void *aux),
+                        void *aux);
+
+#endif /* ovsdb/route-set.h */

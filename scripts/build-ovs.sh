@@ -1,0 +1,56 @@
+#!/bin/sh
+# Build libopenvswitch once from Debian's openvswitch-source into a cache
+# outside the work tree, keyed by the package's version, and print the path
+# of the built tree.  Debian ships no libopenvswitch-dev; this is what OVN's
+# own build does with an OVS source tree.
+#
+# Environment: OVS_CACHE_DIR (default: $XDG_CACHE_HOME or ~/.cache, then
+# /ovn-bgp-speaker).
+set -eu
+
+tarball=/usr/src/openvswitch/openvswitch.tar.gz
+if [ ! -r "$tarball" ]; then
+    echo "$0: $tarball missing: run scripts/install-deps.sh build" >&2
+    exit 1
+fi
+version=$(dpkg-query -W -f='${Version}' openvswitch-source 2>/dev/null \
+          || echo unknown)
+cache=${OVS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ovn-bgp-speaker}
+dir="$cache/ovs-$(echo "$version" | tr -c 'A-Za-z0-9.+\n' '_')"
+
+if [ -f "$dir/.built" ]; then
+    echo "$dir"
+    exit 0
+fi
+
+mkdir -p "$cache"
+# One builder at a time; a second waits and then finds the stamp.
+exec 9>"$cache/.lock"
+flock 9
+if [ -f "$dir/.built" ]; then
+    echo "$dir"
+    exit 0
+fi
+
+echo "building libopenvswitch $version in $dir (once; 1-2 minutes)" >&2
+rm -rf "$dir" "$dir.tmp"
+mkdir -p "$dir.tmp"
+tar -xzf "$tarball" -C "$dir.tmp" --strip-components=1
+(
+    cd "$dir.tmp"
+    # Only the library is needed; keep optional system libraries out so the
+    # link line stays what lib/libopenvswitch.pc says on every machine.
+    ./configure --enable-ssl --disable-libcapng --without-dpdk \
+        --disable-shared CFLAGS="-O2 -g" >configure.log 2>&1 \
+        || { tail -30 configure.log >&2; exit 1; }
+    # Generated headers (BUILT_SOURCES) first, then just the library.
+    printf 'built-sources: $(BUILT_SOURCES)\n' \
+        | make -j"$(nproc)" -f Makefile -f - built-sources >make.log 2>&1 \
+        || { tail -30 make.log >&2; exit 1; }
+    make -j"$(nproc)" lib/libopenvswitch.la lib/libopenvswitchavx512.la \
+        ovsdb/ovsdb-idlc >>make.log 2>&1 \
+        || { tail -30 make.log >&2; exit 1; }
+)
+mv "$dir.tmp" "$dir"
+touch "$dir/.built"
+echo "$dir"

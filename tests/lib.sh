@@ -1,0 +1,140 @@
+# Shared helpers for the script tests (source it; bash only).
+#
+# Every test gets its own temporary folder $T, and every process it starts
+# through `spawn` is killed, and $T removed, when the script exits, however
+# it exits.  Results are TAP lines: `ok N - what` or `not ok N - what`.
+#
+# Waiting is always for a condition with a deadline (`wait_until`), never a
+# bare sleep.
+
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SPEAKER=${SPEAKER:-$TOP/build/asan/ovn-bgp-speaker}
+NB_SCHEMA=${NB_SCHEMA:-/usr/share/ovn/ovn-nb.ovsschema}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/obs-test.XXXXXX")
+_pids=()
+_n=0
+_failed=0
+
+_cleanup() {
+    local pid
+    for pid in "${_pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null
+    done
+    for pid in "${_pids[@]}"; do
+        # Bounded: a process that ignores TERM for 5 s gets KILL.
+        local i=0
+        while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+            sleep 0.05
+            i=$((i + 1))
+        done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    if [ "$_failed" != 0 ] && [ -n "${KEEP_TEST_DIR:-}" ]; then
+        echo "# kept $T"
+    else
+        rm -rf "$T"
+    fi
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM
+
+# spawn NAME CMD...: runs CMD in the background with its output in
+# $T/NAME.log and remembers it for cleanup; its pid is left in $SPAWNED.
+spawn() {
+    local name=$1
+    shift
+    "$@" > "$T/$name.log" 2>&1 &
+    SPAWNED=$!
+    _pids+=("$SPAWNED")
+}
+
+# wait_until SECONDS CMD...: true as soon as CMD succeeds, false if it has not
+# by the deadline.
+wait_until() {
+    local deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
+    shift
+    while ! "$@" 2>/dev/null; do
+        if [ "$(date +%s%N)" -ge "$deadline" ]; then
+            return 1
+        fi
+        sleep 0.02
+    done
+    return 0
+}
+
+# check WHAT CMD...: one TAP result.
+check() {
+    local what=$1
+    shift
+    _n=$((_n + 1))
+    if "$@"; then
+        echo "ok $_n - $what"
+    else
+        echo "not ok $_n - $what"
+        _failed=$((_failed + 1))
+    fi
+}
+
+# fail_note TEXT: diagnostics after a failure.
+note() {
+    sed 's/^/# /' <<< "$*"
+}
+
+# done_testing: the exit status tells run.sh whether anything failed.
+done_testing() {
+    echo "1..$_n"
+    [ "$_failed" = 0 ]
+}
+
+# ---------------------------------------------------------------------------
+# A Northbound database of our own.
+
+# nb_start [NAME]: creates $T/NAME.db from the OVN schema (unless it exists)
+# and serves it on unix:$T/NAME.sock; NB_PID is the server's pid.
+nb_start() {
+    local name=${1:-nb}
+    [ -f "$T/$name.db" ] || ovsdb-tool create "$T/$name.db" "$NB_SCHEMA"
+    spawn "ovsdb-$name" ovsdb-server "$T/$name.db" \
+        --remote="punix:$T/$name.sock" \
+        --unixctl="$T/ovsdb-$name.ctl" --no-chdir \
+        --log-file="$T/ovsdb-$name.vlog" -vconsole:off
+    NB_PID=$SPAWNED
+    NB_DB=unix:$T/$name.sock
+    wait_until 10 ovn-nbctl --db="$NB_DB" --timeout=1 show
+}
+
+nb_stop() {
+    kill -TERM "$NB_PID" 2>/dev/null
+    wait "$NB_PID" 2>/dev/null
+}
+
+nbctl() {
+    ovn-nbctl --db="$NB_DB" --timeout=10 "$@"
+}
+
+# ---------------------------------------------------------------------------
+# The speaker in --dry-run: its route lines go to $T/NAME.out.
+
+# dry_run_start NAME ARGS...
+dry_run_start() {
+    local name=$1
+    shift
+    "$SPEAKER" --dry-run --ovnnb-db="$NB_DB" "$@" \
+        > "$T/$name.out" 2> "$T/$name.log" &
+    SPAWNED=$!
+    _pids+=("$SPAWNED")
+}
+
+# has_line FILE LINE-REGEX: the file has a whole line matching.
+has_line() {
+    grep -q -E -x -- "$2" "$1"
+}
+
+# count_lines FILE LINE-REGEX
+count_lines() {
+    grep -c -E -x -- "$2" "$1"
+}

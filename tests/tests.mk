@@ -1,0 +1,26 @@
+# Tests.  `make check` builds the sanitizer flavour of everything and runs
+# tests/run.sh, which runs every unit test binary and every
+# tests/*/test-*.sh script and closes with "N passed, N failed".
+#
+# A unit test is named in UNIT_TESTS (by any folder's .mk) with its sources
+# in NAME_SRCS; it links against cmocka and the project's libraries.
+
+UNIT_TESTS += test-nb-map test-route-set
+test-nb-map_SRCS := tests/unit/test-nb-map.c ovsdb/nb-map.c
+test-route-set_SRCS := tests/unit/test-route-set.c ovsdb/route-set.c
+
+UNIT_TEST_BINS := $(addprefix build/asan/tests/,$(UNIT_TESTS))
+
+define UNIT_TEST_RULE
+build/asan/tests/$(1): $(call objs,asan,$($(1)_SRCS))
+	$$(CC) $$(FLAVOUR_LDFLAGS_asan) $$(LDFLAGS) -o $$@ $$^ -lcmocka $$(LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_TEST_RULE,$(t))))
+
+# Extra things a folder's tests need built first (fuzzers, helpers).
+CHECK_DEPS += build/asan/ovn-bgp-speaker $(UNIT_TEST_BINS)
+
+.PHONY: check
+check: $(CHECK_DEPS)
+	@scripts/install-deps.sh test
+	tests/run.sh $(TESTS)
