@@ -503,7 +503,7 @@ nb_map_port(const struct nb_port_in *lsp, enum nb_policy switch_policy,
         goto out;
     }
 
-    bool dynamic_done = false;
+    bool dynamic = false;
     for (size_t i = 0; i < lsp->n_addresses; i++) {
         const char *entry = lsp->addresses[i];
         if (has_word(entry, "router") || has_word(entry, "unknown")) {
@@ -511,10 +511,11 @@ nb_map_port(const struct nb_port_in *lsp, enum nb_policy switch_policy,
         }
         bool ok;
         if (has_word(entry, "dynamic")) {
-            if (dynamic_done || !lsp->dynamic_addresses) {
+            if (dynamic || !lsp->dynamic_addresses) {
+                dynamic = true;
                 continue;
             }
-            dynamic_done = true;
+            dynamic = true;
             ok = add_port_entry(r, what, "dynamic_addresses",
                                 lsp->dynamic_addresses);
         } else {
@@ -525,9 +526,9 @@ nb_map_port(const struct nb_port_in *lsp, enum nb_policy switch_policy,
         }
     }
     if (!r->n_prefixes) {
-        fail_row(r, what, "announced, but has no IP address%s",
-                 dynamic_done || !lsp->n_addresses ? ""
-                 : " (addresses has only MACs)");
+        fail_row(r, what, "announced, but has no IP address (%s)",
+                 dynamic ? "dynamic_addresses has none yet"
+                 : "none in addresses");
         goto out;
     }
     finish_routes(r);

@@ -5,6 +5,7 @@
 
 #include "ovsdb/nb-watcher.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -265,7 +266,10 @@ link_port(struct nb_watcher *w, const struct uuid *port_uuid,
 static void
 full_recompute(struct nb_watcher *w)
 {
-    struct route_set *fresh = route_set_create();
+    /* The first time there is nothing to compare with: fill the set in
+     * place. */
+    bool in_place = !route_set_n_rows(w->routes);
+    struct route_set *fresh = in_place ? w->routes : route_set_create();
     const struct nbrec_logical_switch *ls;
     const struct nbrec_logical_switch_port *lsp;
     const struct nbrec_load_balancer *lb;
@@ -289,8 +293,14 @@ full_recompute(struct nb_watcher *w)
             map_lb(w, fresh, lb);
         }
     }
-    route_set_replace(w->routes, fresh);
+    if (!in_place) {
+        route_set_replace(w->routes, fresh);
+    }
     w->n_full_recomputes++;
+
+    /* A snapshot arrives as one large JSON message, freed by now: give the
+     * memory back rather than keep the peak for good. */
+    malloc_trim(0);
 }
 
 /* Applies the tracked changes.  Returns false, having changed nothing that

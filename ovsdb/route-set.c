@@ -392,6 +392,11 @@ route_set_take_changes(struct route_set *rs, struct rs_changes *out)
         }
         free(t);
     }
+    /* An hmap keeps its buckets when emptied, and iterating it walks them
+     * all: after a large batch, start again small so that the next small
+     * batch costs what it holds. */
+    hmap_destroy(&rs->touched);
+    hmap_init(&rs->touched);
     qsort(out->changes, out->n, sizeof *out->changes, compare_changes);
 }
 

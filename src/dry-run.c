@@ -51,13 +51,13 @@ dry_run_main(const struct speaker_options *opts)
         nb_watcher_run(w);
         if (nb_watcher_is_synced(w)) {
             struct route_set *routes = nb_watcher_routes(w);
+            if (route_set_has_changes(routes)) {
+                print_changes(routes);
+            }
             if (!synced) {
                 synced = true;
                 VLOG_INFO("initial route set: %"PRIuSIZE" prefixes",
                           route_set_n_prefixes(routes));
-            }
-            if (route_set_has_changes(routes)) {
-                print_changes(routes);
             }
         }
         nb_watcher_wait(w);

@@ -100,7 +100,11 @@ speaker_options_parse(int argc, char *argv[], struct speaker_options *opts)
         STREAM_SSL_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
-    char *short_options = ovs_cmdl_long_options_to_short_options(long_options);
+    /* A leading ':' makes getopt tell a missing value (':') from an unknown
+     * option ('?'). */
+    char *tmp = ovs_cmdl_long_options_to_short_options(long_options);
+    char *short_options = xasprintf(":%s", tmp);
+    free(tmp);
 
     memset(opts, 0, sizeof *opts);
     opterr = 0;

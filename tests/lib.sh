@@ -104,7 +104,7 @@ nb_start() {
         --log-file="$T/ovsdb-$name.vlog" -vconsole:off
     NB_PID=$SPAWNED
     NB_DB=unix:$T/$name.sock
-    wait_until 10 ovn-nbctl --db="$NB_DB" --timeout=1 show
+    wait_until 10 ovn-nbctl --db="$NB_DB" --timeout=1 show > /dev/null
 }
 
 nb_stop() {

@@ -7,7 +7,8 @@
 
 UNIT_TESTS += test-nb-map test-route-set
 test-nb-map_SRCS := tests/unit/test-nb-map.c ovsdb/nb-map.c
-test-route-set_SRCS := tests/unit/test-route-set.c ovsdb/route-set.c
+test-route-set_SRCS := tests/unit/test-route-set.c ovsdb/route-set.c \
+                       ovsdb/nb-map.c
 
 UNIT_TEST_BINS := $(addprefix build/asan/tests/,$(UNIT_TESTS))
 

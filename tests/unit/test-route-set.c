@@ -1,0 +1,620 @@
+/*
+ * Unit tests for ovsdb/route-set.c: the set of announced prefixes, the rows
+ * that give them, and the net changes between takes.
+ *
+ * Rows are given their prefixes as one string ("10.0.0.0/8 fd00::/64") and
+ * the changes of a take are checked as one string, one change per item:
+ * "-10.0.0.0/8 [subnet:a], +fd00::/64 [subnet:a pod:b]".
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/util.h"
+#include "ovsdb/nb-map.h"
+#include "ovsdb/route-set.h"
+#include "util.h"
+#include "uuid.h"
+
+/* ---------------------------------------------------------------------- */
+/* Helpers. */
+
+/* The uuid of test row 'i'. */
+static struct uuid
+row(unsigned int i)
+{
+    struct uuid u = { .parts = { i, 0x5eed, 0, i * 7 } };
+    return u;
+}
+
+static int
+compare_prefixes(const void *a, const void *b)
+{
+    return nb_prefix_compare(a, b);
+}
+
+/* Makes row 'id' give the space-separated CIDRs in 'cidrs' (any order). */
+static void
+set_row(struct route_set *rs, unsigned int id, enum rs_kind kind,
+        const char *name, bool nat, const char *cidrs)
+{
+    struct nb_prefix prefixes[16];
+    size_t n = 0;
+    char *copy = xstrdup(cidrs);
+    char *save = NULL;
+
+    for (char *s = strtok_r(copy, " ", &save); s;
+         s = strtok_r(NULL, " ", &save)) {
+        assert_true(n < ARRAY_SIZE(prefixes));
+        const char *error = nb_parse_cidr(s, &prefixes[n++]);
+        if (error) {
+            fail_msg("bad test prefix \"%s\": %s", s, error);
+        }
+    }
+    free(copy);
+    qsort(prefixes, n, sizeof *prefixes, compare_prefixes);
+
+    struct uuid uuid = row(id);
+    route_set_set_row(rs, &uuid, kind, name, nat, prefixes, n);
+}
+
+static void
+remove_row(struct route_set *rs, unsigned int id)
+{
+    struct uuid uuid = row(id);
+    route_set_remove_row(rs, &uuid);
+}
+
+/* Takes the changes of 'rs' and formats them into a static buffer (so that
+ * a failed assertion leaks nothing). */
+static const char *
+take(struct route_set *rs)
+{
+    static char buf[4096];
+    struct rs_changes changes;
+    size_t len = 0;
+
+    route_set_take_changes(rs, &changes);
+    buf[0] = '\0';
+    for (size_t i = 0; i < changes.n; i++) {
+        const struct rs_change *c = &changes.changes[i];
+        char p[NB_PREFIX_STRLEN];
+        len += snprintf(buf + len, sizeof buf - len, "%s%c%s [%s]",
+                        i ? ", " : "", c->add ? '+' : '-',
+                        nb_prefix_format(&c->prefix, p), c->rows);
+    }
+    rs_changes_destroy(&changes);
+    assert_null(changes.changes);
+    assert_int_equal(changes.n, 0);
+    assert_true(len < sizeof buf);
+    return buf;
+}
+
+/* The labels of the rows that give 'cidr', or "(none)". */
+static const char *
+rows_of(const struct route_set *rs, const char *cidr)
+{
+    static char buf[1024];
+    struct nb_prefix p;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    assert_null(nb_parse_cidr(cidr, &p));
+    if (route_set_format_rows(rs, &p, &s)) {
+        snprintf(buf, sizeof buf, "%s", ds_cstr(&s));
+    } else {
+        snprintf(buf, sizeof buf, "(none)");
+    }
+    ds_destroy(&s);
+    return buf;
+}
+
+static void
+append_prefix(const struct nb_prefix *p, void *s_)
+{
+    struct ds *s = s_;
+    char buf[NB_PREFIX_STRLEN];
+
+    ds_put_format(s, "%s%s", s->length ? " " : "", nb_prefix_format(p, buf));
+}
+
+/* Every prefix of 'rs', through route_set_for_each(). */
+static const char *
+all_prefixes(const struct route_set *rs)
+{
+    static char buf[4096];
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    route_set_for_each(rs, append_prefix, &s);
+    snprintf(buf, sizeof buf, "%s", ds_cstr(&s));
+    ds_destroy(&s);
+    return buf;
+}
+
+static void
+check_counts(const struct route_set *rs, size_t n_prefixes, size_t n_rows,
+             size_t n_subnet, size_t n_pod, size_t n_service)
+{
+    assert_int_equal(route_set_n_prefixes(rs), n_prefixes);
+    assert_int_equal(route_set_n_rows(rs), n_rows);
+    assert_int_equal(route_set_n_prefixes_of_kind(rs, RS_SUBNET), n_subnet);
+    assert_int_equal(route_set_n_prefixes_of_kind(rs, RS_POD), n_pod);
+    assert_int_equal(route_set_n_prefixes_of_kind(rs, RS_SERVICE),
+                     n_service);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Tests. */
+
+static void
+test_kind_name(void **state OVS_UNUSED)
+{
+    assert_string_equal(rs_kind_name(RS_SUBNET), "subnet");
+    assert_string_equal(rs_kind_name(RS_POD), "pod");
+    assert_string_equal(rs_kind_name(RS_SERVICE), "service");
+}
+
+static void
+test_empty_set_has_nothing(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    check_counts(rs, 0, 0, 0, 0, 0);
+    assert_false(route_set_has_changes(rs));
+    assert_string_equal(take(rs), "");
+    assert_string_equal(all_prefixes(rs), "");
+    route_set_destroy(rs);
+}
+
+static void
+test_new_row_announces_its_prefixes(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_SUBNET, "ovn-default", false,
+            "fd00:10:16::/64 10.16.0.0/16");
+    assert_true(route_set_has_changes(rs));
+    assert_string_equal(take(rs),
+                        "+10.16.0.0/16 [subnet:ovn-default], "
+                        "+fd00:10:16::/64 [subnet:ovn-default]");
+    check_counts(rs, 2, 1, 2, 0, 0);
+    route_set_destroy(rs);
+}
+
+static void
+test_take_changes_clears_changes(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32");
+    assert_true(route_set_has_changes(rs));
+    assert_string_equal(take(rs), "+10.16.0.5/32 [pod:web.default]");
+    assert_false(route_set_has_changes(rs));
+    assert_string_equal(take(rs), "");
+    /* The set itself is unchanged by taking. */
+    assert_string_equal(all_prefixes(rs), "10.16.0.5/32");
+    route_set_destroy(rs);
+}
+
+static void
+test_remove_row_withdraws_its_prefixes(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32 fd00::5/128");
+    take(rs);
+    remove_row(rs, 1);
+    assert_string_equal(take(rs),
+                        "-10.16.0.5/32 [pod:web.default], "
+                        "-fd00::5/128 [pod:web.default]");
+    check_counts(rs, 0, 0, 0, 0, 0);
+    route_set_destroy(rs);
+}
+
+static void
+test_set_row_with_no_prefixes_removes_row(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32");
+    take(rs);
+    set_row(rs, 1, RS_POD, "web.default", false, "");
+    assert_string_equal(take(rs), "-10.16.0.5/32 [pod:web.default]");
+    check_counts(rs, 0, 0, 0, 0, 0);
+
+    /* A new row that gives nothing is not a row at all. */
+    set_row(rs, 2, RS_POD, "idle.default", false, "");
+    check_counts(rs, 0, 0, 0, 0, 0);
+    assert_false(route_set_has_changes(rs));
+    route_set_destroy(rs);
+}
+
+static void
+test_remove_unknown_row_is_noop(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32");
+    take(rs);
+    remove_row(rs, 2);
+    assert_false(route_set_has_changes(rs));
+    check_counts(rs, 1, 1, 0, 1, 0);
+    route_set_destroy(rs);
+}
+
+static void
+test_shared_prefix_stays_until_last_row_goes(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_POD, "a.default", false, "10.16.0.5/32");
+    set_row(rs, 2, RS_POD, "b.default", false, "10.16.0.5/32");
+    assert_string_equal(take(rs),
+                        "+10.16.0.5/32 [pod:a.default pod:b.default]");
+    check_counts(rs, 1, 2, 0, 1, 0);
+
+    remove_row(rs, 1);
+    assert_string_equal(take(rs), "");
+    assert_string_equal(rows_of(rs, "10.16.0.5/32"), "pod:b.default");
+
+    remove_row(rs, 2);
+    assert_string_equal(take(rs), "-10.16.0.5/32 [pod:b.default]");
+    assert_string_equal(rows_of(rs, "10.16.0.5/32"), "(none)");
+    route_set_destroy(rs);
+}
+
+static void
+test_rows_label_lists_rows_in_order(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_SUBNET, "ovn-default", false, "10.16.0.0/16");
+    set_row(rs, 2, RS_POD, "web.default", false, "10.16.0.0/16");
+    set_row(rs, 3, RS_SERVICE, "svc", false, "10.16.0.0/16");
+    assert_string_equal(take(rs), "+10.16.0.0/16 "
+                        "[subnet:ovn-default pod:web.default service:svc]");
+    assert_string_equal(rows_of(rs, "10.16.0.0/16"),
+                        "subnet:ovn-default pod:web.default service:svc");
+
+    /* A row that leaves and comes back goes to the end. */
+    remove_row(rs, 1);
+    set_row(rs, 1, RS_SUBNET, "ovn-default", false, "10.16.0.0/16");
+    assert_string_equal(rows_of(rs, "10.16.0.0/16"),
+                        "pod:web.default service:svc subnet:ovn-default");
+    route_set_destroy(rs);
+}
+
+static void
+test_nat_outgoing_suffix_in_label(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_SUBNET, "ovn-default", true, "10.16.0.0/16");
+    assert_string_equal(take(rs), "+10.16.0.0/16 "
+                        "[subnet:ovn-default(nat-outgoing)]");
+    remove_row(rs, 1);
+    assert_string_equal(take(rs), "-10.16.0.0/16 "
+                        "[subnet:ovn-default(nat-outgoing)]");
+
+    /* Only the row with NAT on carries the suffix. */
+    set_row(rs, 1, RS_SUBNET, "ovn-default", true, "10.16.0.0/16");
+    set_row(rs, 2, RS_SUBNET, "other", false, "10.16.0.0/16");
+    assert_string_equal(take(rs), "+10.16.0.0/16 "
+                        "[subnet:ovn-default(nat-outgoing) subnet:other]");
+    route_set_destroy(rs);
+}
+
+static void
+test_row_change_keeps_common_prefixes(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_POD, "web.default", false,
+            "10.16.0.5/32 10.16.0.6/32 fd00::5/128");
+    take(rs);
+    set_row(rs, 1, RS_POD, "web.default", false,
+            "10.16.0.6/32 10.16.0.7/32 fd00::5/128 fd00::7/128");
+    assert_string_equal(take(rs),
+                        "-10.16.0.5/32 [pod:web.default], "
+                        "+10.16.0.7/32 [pod:web.default], "
+                        "+fd00::7/128 [pod:web.default]");
+    assert_string_equal(all_prefixes(rs),
+                        "10.16.0.6/32 10.16.0.7/32 fd00::5/128 fd00::7/128");
+    check_counts(rs, 4, 1, 0, 4, 0);
+    route_set_destroy(rs);
+}
+
+static void
+test_row_relabel_is_no_change(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_SUBNET, "ls1", false, "10.16.0.0/16");
+    take(rs);
+    set_row(rs, 1, RS_SUBNET, "ls1-renamed", true, "10.16.0.0/16");
+    assert_false(route_set_has_changes(rs));
+    assert_string_equal(take(rs), "");
+    assert_string_equal(rows_of(rs, "10.16.0.0/16"),
+                        "subnet:ls1-renamed(nat-outgoing)");
+    route_set_destroy(rs);
+}
+
+static void
+test_remove_then_readd_is_no_change(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32");
+    set_row(rs, 2, RS_POD, "db.default", false, "10.16.0.6/32");
+    take(rs);
+    remove_row(rs, 1);
+    set_row(rs, 2, RS_POD, "db.default", false, "");
+    set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32");
+    set_row(rs, 3, RS_POD, "db2.default", false, "10.16.0.6/32");
+    assert_string_equal(take(rs), "");
+    assert_string_equal(all_prefixes(rs), "10.16.0.5/32 10.16.0.6/32");
+    route_set_destroy(rs);
+}
+
+static void
+test_add_then_remove_is_no_change(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32");
+    set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.6/32");
+    remove_row(rs, 1);
+    assert_string_equal(take(rs), "");
+    check_counts(rs, 0, 0, 0, 0, 0);
+    route_set_destroy(rs);
+}
+
+static void
+test_prefix_moving_between_rows_is_no_change(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    /* The old row goes first. */
+    set_row(rs, 1, RS_POD, "old.default", false, "10.16.0.5/32");
+    take(rs);
+    remove_row(rs, 1);
+    set_row(rs, 2, RS_POD, "new.default", false, "10.16.0.5/32");
+    assert_string_equal(take(rs), "");
+    assert_string_equal(rows_of(rs, "10.16.0.5/32"), "pod:new.default");
+
+    /* The new row comes first. */
+    set_row(rs, 3, RS_SERVICE, "svc", false, "10.16.0.5/32");
+    remove_row(rs, 2);
+    assert_string_equal(take(rs), "");
+    assert_string_equal(rows_of(rs, "10.16.0.5/32"), "service:svc");
+    check_counts(rs, 1, 1, 0, 0, 1);
+    route_set_destroy(rs);
+}
+
+static void
+test_withdraws_first_then_adds_each_sorted(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_SUBNET, "ls", false, "fd00::/64 10.2.0.0/16");
+    set_row(rs, 2, RS_POD, "p", false, "fd00::9/128 10.2.0.9/32 10.1.0.9/32");
+    take(rs);
+    remove_row(rs, 2);
+    remove_row(rs, 1);
+    set_row(rs, 3, RS_SERVICE, "s", false,
+            "fd01::1/128 10.96.0.10/32 10.96.0.2/32 ::1/128");
+    assert_string_equal(take(rs),
+                        "-10.1.0.9/32 [pod:p], "
+                        "-10.2.0.0/16 [subnet:ls], "
+                        "-10.2.0.9/32 [pod:p], "
+                        "-fd00::/64 [subnet:ls], "
+                        "-fd00::9/128 [pod:p], "
+                        "+10.96.0.2/32 [service:s], "
+                        "+10.96.0.10/32 [service:s], "
+                        "+::1/128 [service:s], "
+                        "+fd01::1/128 [service:s]");
+    route_set_destroy(rs);
+}
+
+static void
+test_row_kind_change_keeps_prefix(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_POD, "x", false, "10.16.0.5/32 10.16.0.6/32");
+    take(rs);
+    set_row(rs, 1, RS_SERVICE, "x", false, "10.16.0.5/32");
+    assert_string_equal(take(rs), "-10.16.0.6/32 [pod:x]");
+    assert_string_equal(rows_of(rs, "10.16.0.5/32"), "service:x");
+    check_counts(rs, 1, 1, 0, 0, 1);
+    route_set_destroy(rs);
+}
+
+static void
+test_counts_per_kind(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    /* 10.16.0.0/16 is given by a subnet and a service, 10.16.0.5/32 by two
+     * pods: each counts once per kind that gives it. */
+    set_row(rs, 1, RS_SUBNET, "ls", false, "10.16.0.0/16 fd00::/64");
+    set_row(rs, 2, RS_POD, "a", false, "10.16.0.5/32 fd00::5/128");
+    set_row(rs, 3, RS_POD, "b", false, "10.16.0.5/32");
+    set_row(rs, 4, RS_SERVICE, "s", false, "10.16.0.0/16 10.96.0.1/32");
+    check_counts(rs, 5, 4, 2, 2, 2);
+
+    remove_row(rs, 3);
+    check_counts(rs, 5, 3, 2, 2, 2);
+    set_row(rs, 2, RS_POD, "a", false, "fd00::5/128");
+    check_counts(rs, 4, 3, 2, 1, 2);
+    remove_row(rs, 1);
+    check_counts(rs, 3, 2, 0, 1, 2);
+    remove_row(rs, 4);
+    check_counts(rs, 1, 1, 0, 1, 0);
+    assert_int_equal(route_set_n_prefixes_of_kind(rs, RS_N_KINDS), 0);
+    route_set_destroy(rs);
+}
+
+static void
+test_for_each_in_prefix_order(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_SERVICE, "s", false,
+            "fd00::10/128 ::/0 10.96.0.10/32 fd00::2/128");
+    set_row(rs, 2, RS_SUBNET, "ls", false, "10.0.0.0/8 10.0.0.0/16 0.0.0.0/0");
+    set_row(rs, 3, RS_POD, "p", false, "10.96.0.2/32 fd00::2/128");
+    assert_string_equal(all_prefixes(rs),
+                        "0.0.0.0/0 10.0.0.0/8 10.0.0.0/16 10.96.0.2/32 "
+                        "10.96.0.10/32 ::/0 fd00::2/128 fd00::10/128");
+    route_set_destroy(rs);
+}
+
+static void
+test_format_rows_of_absent_prefix_is_false(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+    struct nb_prefix p;
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    set_row(rs, 1, RS_SUBNET, "ls", false, "10.16.0.0/16");
+    assert_null(nb_parse_cidr("10.16.0.0/24", &p));
+    assert_false(route_set_format_rows(rs, &p, &s));
+    assert_int_equal(s.length, 0);
+    ds_destroy(&s);
+    route_set_destroy(rs);
+}
+
+static void
+test_replace_yields_only_difference(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+    struct route_set *fresh = route_set_create();
+
+    set_row(rs, 1, RS_SUBNET, "ls", false, "10.16.0.0/16");
+    set_row(rs, 2, RS_POD, "gone.default", false, "10.16.0.5/32");
+    set_row(rs, 3, RS_POD, "web.default", false, "10.16.0.6/32");
+    take(rs);
+
+    set_row(fresh, 1, RS_SUBNET, "ls", false, "10.16.0.0/16");
+    set_row(fresh, 3, RS_POD, "web.default", false, "10.16.0.6/32");
+    set_row(fresh, 4, RS_POD, "new.default", false, "10.16.0.7/32");
+    route_set_replace(rs, fresh);
+
+    assert_string_equal(take(rs),
+                        "-10.16.0.5/32 [pod:gone.default], "
+                        "+10.16.0.7/32 [pod:new.default]");
+    assert_string_equal(all_prefixes(rs),
+                        "10.16.0.0/16 10.16.0.6/32 10.16.0.7/32");
+    check_counts(rs, 3, 3, 1, 2, 0);
+    route_set_destroy(rs);
+}
+
+static void
+test_replace_with_same_content_is_no_change(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+    struct route_set *fresh = route_set_create();
+
+    set_row(rs, 1, RS_SUBNET, "ls", false, "10.16.0.0/16 fd00::/64");
+    set_row(rs, 2, RS_POD, "web.default", false, "10.16.0.6/32");
+    take(rs);
+
+    /* Same prefixes, from rows labelled differently. */
+    set_row(fresh, 1, RS_SUBNET, "ls", true, "10.16.0.0/16 fd00::/64");
+    set_row(fresh, 9, RS_SERVICE, "svc", false, "10.16.0.6/32");
+    route_set_replace(rs, fresh);
+
+    assert_false(route_set_has_changes(rs));
+    assert_string_equal(take(rs), "");
+    assert_string_equal(rows_of(rs, "10.16.0.6/32"), "service:svc");
+    assert_string_equal(rows_of(rs, "fd00::/64"), "subnet:ls(nat-outgoing)");
+    check_counts(rs, 3, 2, 2, 0, 1);
+    route_set_destroy(rs);
+}
+
+static void
+test_replace_nets_with_pending_changes(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+    struct route_set *fresh = route_set_create();
+
+    set_row(rs, 1, RS_POD, "a", false, "10.16.0.1/32");
+    set_row(rs, 2, RS_POD, "b", false, "10.16.0.2/32");
+    take(rs);
+
+    /* Since the take: a withdrawn, c announced. */
+    remove_row(rs, 1);
+    set_row(rs, 3, RS_POD, "c", false, "10.16.0.3/32");
+
+    /* The recomputation has a back, c not, and d new. */
+    set_row(fresh, 1, RS_POD, "a", false, "10.16.0.1/32");
+    set_row(fresh, 2, RS_POD, "b", false, "10.16.0.2/32");
+    set_row(fresh, 4, RS_POD, "d", false, "10.16.0.4/32");
+    route_set_replace(rs, fresh);
+
+    assert_string_equal(take(rs), "+10.16.0.4/32 [pod:d]");
+    route_set_destroy(rs);
+}
+
+static void
+test_replace_then_rows_update_normally(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+    struct route_set *fresh = route_set_create();
+
+    set_row(rs, 1, RS_POD, "a", false, "10.16.0.1/32");
+    take(rs);
+    set_row(fresh, 1, RS_POD, "a", false, "10.16.0.1/32 10.16.0.11/32");
+    set_row(fresh, 2, RS_SUBNET, "ls", false, "10.16.0.0/16");
+    route_set_replace(rs, fresh);
+    take(rs);
+
+    /* The rows now in 'rs' are the ones 'fresh' had. */
+    set_row(rs, 1, RS_POD, "a", false, "10.16.0.11/32");
+    remove_row(rs, 2);
+    assert_string_equal(take(rs),
+                        "-10.16.0.0/16 [subnet:ls], -10.16.0.1/32 [pod:a]");
+    check_counts(rs, 1, 1, 0, 1, 0);
+    route_set_destroy(rs);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kind_name),
+        cmocka_unit_test(test_empty_set_has_nothing),
+        cmocka_unit_test(test_new_row_announces_its_prefixes),
+        cmocka_unit_test(test_take_changes_clears_changes),
+        cmocka_unit_test(test_remove_row_withdraws_its_prefixes),
+        cmocka_unit_test(test_set_row_with_no_prefixes_removes_row),
+        cmocka_unit_test(test_remove_unknown_row_is_noop),
+        cmocka_unit_test(test_shared_prefix_stays_until_last_row_goes),
+        cmocka_unit_test(test_rows_label_lists_rows_in_order),
+        cmocka_unit_test(test_nat_outgoing_suffix_in_label),
+        cmocka_unit_test(test_row_change_keeps_common_prefixes),
+        cmocka_unit_test(test_row_relabel_is_no_change),
+        cmocka_unit_test(test_remove_then_readd_is_no_change),
+        cmocka_unit_test(test_add_then_remove_is_no_change),
+        cmocka_unit_test(test_prefix_moving_between_rows_is_no_change),
+        cmocka_unit_test(test_withdraws_first_then_adds_each_sorted),
+        cmocka_unit_test(test_row_kind_change_keeps_prefix),
+        cmocka_unit_test(test_counts_per_kind),
+        cmocka_unit_test(test_for_each_in_prefix_order),
+        cmocka_unit_test(test_format_rows_of_absent_prefix_is_false),
+        cmocka_unit_test(test_replace_yields_only_difference),
+        cmocka_unit_test(test_replace_with_same_content_is_no_change),
+        cmocka_unit_test(test_replace_nets_with_pending_changes),
+        cmocka_unit_test(test_replace_then_rows_update_normally),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
