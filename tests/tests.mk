@@ -18,8 +18,14 @@ build/asan/tests/$(1): $(call objs,asan,$($(1)_SRCS))
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call UNIT_TEST_RULE,$(t))))
 
+# The BGP engine alone, driven from stdin, for the interop tests.
+build/asan/tests/bgp-driver: $(call objs,asan,tests/tools/bgp-driver.c \
+                               $(BGP_SRCS))
+	$(CC) $(FLAVOUR_LDFLAGS_asan) $(LDFLAGS) -o $@ $^ -levent
+
 # Extra things a folder's tests need built first (fuzzers, helpers).
-CHECK_DEPS += build/asan/ovn-bgp-speaker $(UNIT_TEST_BINS)
+CHECK_DEPS += build/asan/ovn-bgp-speaker $(UNIT_TEST_BINS) \
+              build/asan/tests/bgp-driver
 
 .PHONY: check
 check: $(CHECK_DEPS)

@@ -1,0 +1,1586 @@
+/*
+ * The BGP engine: see engine.h.
+ *
+ * Layout of this file:
+ *   - the Loc-RIB (the owner's route set) and the public route API;
+ *   - per peer: connections and their I/O on libevent, the state machine's
+ *     callbacks, message handling;
+ *   - per peer: the adj-RIB-out, filled lazily (send_updates());
+ *   - listeners, start and stop, status.
+ */
+#include "bgp/engine.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bgp/buf.h"
+#include "bgp/fsm.h"
+#include "bgp/log.h"
+#include "bgp/pmap.h"
+
+/* Output is filled up to HIGH bytes; the write callback asks for more once
+ * it has drained to LOW.  Input is read up to READ_HIGH bytes ahead. */
+#define OUT_HIGH (64 * 1024)
+#define OUT_LOW (16 * 1024)
+#define READ_HIGH (256 * 1024)
+
+/* Prefixes handled per step of the adj-RIB-out, and messages read per
+ * callback, so that one peer never holds up the others for long. */
+#define BATCH 1024
+#define READ_BUDGET 256
+
+/* RFC 9687: how long a peer may leave our output unread. */
+#define SEND_HOLD_MIN 480
+
+#define LOCAL_PREF_DEFAULT 100
+
+static void *
+xzalloc_or_die(size_t size)
+{
+    void *p = calloc(1, size);
+    if (!p) {
+        abort();
+    }
+    return p;
+}
+
+static void *
+xmalloc_or_die(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p) {
+        abort();
+    }
+    return p;
+}
+
+/* ------------------------------------------------------------------------
+ * Structures.
+ */
+
+struct conn {
+    struct bgp_peer *peer;
+    struct bufferevent *bev;
+    bool outgoing;              /* We initiated it. */
+    bool connected;
+    struct sockaddr_storage local;
+};
+
+struct timer {
+    struct event *ev;
+    struct bgp_peer *peer;
+    enum bgp_timer which;
+};
+
+struct bgp_peer {
+    struct bgp_engine *engine;
+    struct bgp_peer_config cfg;
+    char *password;
+    char name[64];
+    bool ibgp;
+
+    struct bgp_fsm fsm;
+    struct conn *conn;          /* The session's connection. */
+    struct conn *coll;          /* A second, incoming one (collision). */
+    struct timer timers[BGP_TIMER_N];
+    struct event *work;         /* Deferred: fill output, read more. */
+    struct event *failed;       /* Deferred: a connect failed at once. */
+    bool first_open;            /* Next OPEN is the first since start. */
+
+    /* Negotiated. */
+    struct bgp_wire_opts wopts;
+    uint8_t families;           /* Bitmap of enum bgp_af. */
+    struct bgp_attrs attrs;
+    uint32_t as_path[1];
+
+    /* The adj-RIB-out. */
+    bool table_started;         /* The initial table may go out. */
+    struct bgp_pmap sent;       /* What the peer has from us. */
+    struct bgp_pmap pending;    /* Changed since; state decided on send. */
+    struct bgp_prefix *dump;    /* The initial table, being sent. */
+    size_t n_dump, dump_pos;
+    bool eor_sent;
+    struct bgp_writer writer;
+
+    /* Status. */
+    time_t since;
+    unsigned int flaps;
+    char last_error[160];
+    uint64_t msgs_sent, msgs_received;
+    uint64_t updates_sent, updates_received;
+    uint64_t prefixes_received;
+    uint64_t bytes_sent;
+};
+
+struct bgp_engine {
+    struct event_base *base;
+    struct bgp_engine_config cfg;
+    struct bgp_pmap rib;
+    bool complete;              /* The owner's route set is complete. */
+    struct event *deferral;
+    struct bgp_peer **peers;
+    size_t n_peers;
+    struct evconnlistener *listeners[2];
+    size_t n_listeners;
+    bool stopped;
+};
+
+static void peer_schedule_work(struct bgp_peer *);
+static void peer_add_pending(struct bgp_peer *, const struct bgp_prefix *);
+static void peer_start_table(struct bgp_peer *);
+static void conn_free(struct conn *, bool flush);
+
+/* ------------------------------------------------------------------------
+ * The Loc-RIB.
+ */
+
+struct rib_entry {
+    struct bgp_pnode node;
+};
+
+void
+bgp_engine_announce(struct bgp_engine *e, const struct bgp_prefix *p)
+{
+    if (bgp_pmap_find(&e->rib, p)) {
+        return;
+    }
+    struct rib_entry *r = xmalloc_or_die(sizeof *r);
+    r->node.prefix = *p;
+    bgp_pmap_insert(&e->rib, &r->node);
+    for (size_t i = 0; i < e->n_peers; i++) {
+        peer_add_pending(e->peers[i], p);
+    }
+}
+
+void
+bgp_engine_withdraw(struct bgp_engine *e, const struct bgp_prefix *p)
+{
+    struct bgp_pnode *node = bgp_pmap_find(&e->rib, p);
+    if (!node) {
+        return;
+    }
+    bgp_pmap_remove(&e->rib, node);
+    free(node);
+    for (size_t i = 0; i < e->n_peers; i++) {
+        peer_add_pending(e->peers[i], p);
+    }
+}
+
+size_t
+bgp_engine_n_routes(const struct bgp_engine *e)
+{
+    return bgp_pmap_count(&e->rib);
+}
+
+static void
+release_tables(struct bgp_engine *e, const char *why)
+{
+    for (size_t i = 0; i < e->n_peers; i++) {
+        struct bgp_peer *peer = e->peers[i];
+        if (peer->fsm.state == BGP_ST_ESTABLISHED && !peer->table_started) {
+            bgp_log(BGP_LOG_INFO, "peer %s: sending the table (%s)",
+                    peer->name, why);
+            peer_start_table(peer);
+        }
+    }
+}
+
+void
+bgp_engine_set_complete(struct bgp_engine *e)
+{
+    if (!e->complete) {
+        e->complete = true;
+        event_del(e->deferral);
+        release_tables(e, "route set complete");
+    }
+}
+
+static void
+deferral_cb(evutil_socket_t fd, short what, void *e_)
+{
+    struct bgp_engine *e = e_;
+    if (!e->complete) {
+        bgp_log(BGP_LOG_WARN, "route set still incomplete after the "
+                "deferral time (%u s): sending what there is",
+                e->cfg.deferral_time);
+        e->complete = true;
+        release_tables(e, "deferral time over");
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Sockets.
+ */
+
+static socklen_t
+sockaddr_len(const struct sockaddr_storage *ss)
+{
+    return (ss->ss_family == AF_INET ? sizeof(struct sockaddr_in)
+            : sizeof(struct sockaddr_in6));
+}
+
+static void
+format_addr(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+    char addr[INET6_ADDRSTRLEN] = "?";
+    if (ss->ss_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *) ss)->sin_addr,
+                  addr, sizeof addr);
+    } else if (ss->ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *) ss)->sin6_addr,
+                  addr, sizeof addr);
+    }
+    snprintf(buf, size, "%s", addr);
+}
+
+static bool
+same_host(const struct sockaddr_storage *a, const struct sockaddr *b)
+{
+    if (a->ss_family != b->sa_family) {
+        return false;
+    }
+    if (a->ss_family == AF_INET) {
+        return ((const struct sockaddr_in *) a)->sin_addr.s_addr
+               == ((const struct sockaddr_in *) b)->sin_addr.s_addr;
+    }
+    return !memcmp(&((const struct sockaddr_in6 *) a)->sin6_addr,
+                   &((const struct sockaddr_in6 *) b)->sin6_addr,
+                   sizeof(struct in6_addr));
+}
+
+/* Sets (or, with an empty 'password', clears) the TCP MD5 key for 'peer'
+ * on socket 'fd'. */
+static int
+set_md5(int fd, const struct sockaddr_storage *peer, const char *password)
+{
+    struct tcp_md5sig md5;
+
+    memset(&md5, 0, sizeof md5);
+    memcpy(&md5.tcpm_addr, peer, sockaddr_len(peer));
+    size_t len = password ? strlen(password) : 0;
+    if (len > TCP_MD5SIG_MAXKEYLEN) {
+        errno = EINVAL;
+        return -1;
+    }
+    md5.tcpm_keylen = len;
+    memcpy(md5.tcpm_key, password, len);
+    return setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof md5);
+}
+
+static int
+set_ttl(int fd, int family, int ttl)
+{
+    if (family == AF_INET) {
+        return setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl);
+    }
+    return setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl);
+}
+
+static int
+peer_ttl(const struct bgp_peer *peer)
+{
+    return peer->cfg.ttl > 0 ? peer->cfg.ttl : peer->ibgp ? 255 : 1;
+}
+
+/* ------------------------------------------------------------------------
+ * Connections.
+ */
+
+static void conn_read_cb(struct bufferevent *, void *);
+static void conn_write_cb(struct bufferevent *, void *);
+static void conn_event_cb(struct bufferevent *, short, void *);
+
+static struct conn *
+conn_create(struct bgp_peer *peer, int fd, bool outgoing)
+{
+    struct conn *c = xzalloc_or_die(sizeof *c);
+    c->peer = peer;
+    c->outgoing = outgoing;
+    c->bev = bufferevent_socket_new(peer->engine->base, fd,
+                                    BEV_OPT_CLOSE_ON_FREE);
+    if (!c->bev) {
+        close(fd);
+        free(c);
+        return NULL;
+    }
+    bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH);
+    bufferevent_setwatermark(c->bev, EV_WRITE, OUT_LOW, 0);
+    return c;
+}
+
+static void
+conn_record_local(struct conn *c)
+{
+    socklen_t len = sizeof c->local;
+    if (getsockname(bufferevent_getfd(c->bev), (struct sockaddr *) &c->local,
+                    &len)) {
+        memset(&c->local, 0, sizeof c->local);
+    }
+}
+
+/* Frees 'c'; with 'flush', first writes what output the socket takes
+ * now (a NOTIFICATION, typically). */
+static void
+conn_free(struct conn *c, bool flush)
+{
+    if (!c) {
+        return;
+    }
+    if (flush && c->connected) {
+        evutil_socket_t fd = bufferevent_getfd(c->bev);
+        struct evbuffer *out = bufferevent_get_output(c->bev);
+        while (evbuffer_get_length(out) && evbuffer_write(out, fd) > 0) {
+            continue;
+        }
+    }
+    bufferevent_free(c->bev);
+    free(c);
+}
+
+static void
+peer_set_error(struct bgp_peer *peer, const char *format, ...)
+    __attribute__((__format__(__printf__, 2, 3)));
+
+static void
+peer_set_error(struct bgp_peer *peer, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(peer->last_error, sizeof peer->last_error, format, args);
+    va_end(args);
+}
+
+static void
+connect_failed_cb(evutil_socket_t fd, short what, void *peer_)
+{
+    struct bgp_peer *peer = peer_;
+    bgp_fsm_event(&peer->fsm, BGP_EV_TCP_FAILED, NULL);
+}
+
+static void
+fsm_connect(struct bgp_fsm *f)
+{
+    struct bgp_peer *peer = f->aux;
+    const struct bgp_engine_config *cfg = &peer->engine->cfg;
+    int family = peer->cfg.addr.ss_family;
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const char *step = "socket";
+
+    if (fd < 0) {
+        goto fail;
+    }
+    step = "TCP MD5 signature";
+    if (peer->password && set_md5(fd, &peer->cfg.addr, peer->password)) {
+        goto fail_close;
+    }
+    step = "TTL";
+    if (set_ttl(fd, family, peer_ttl(peer))) {
+        goto fail_close;
+    }
+    if (cfg->local_addr.ss_family == family) {
+        struct sockaddr_storage local = cfg->local_addr;
+        if (family == AF_INET) {
+            ((struct sockaddr_in *) &local)->sin_port = 0;
+        } else {
+            ((struct sockaddr_in6 *) &local)->sin6_port = 0;
+        }
+        step = "bind to the local address";
+        if (bind(fd, (struct sockaddr *) &local, sockaddr_len(&local))) {
+            goto fail_close;
+        }
+    }
+    conn_free(peer->conn, false);
+    peer->conn = conn_create(peer, fd, true);
+    if (!peer->conn) {
+        step = "bufferevent";
+        goto fail;
+    }
+    if (bufferevent_socket_connect(peer->conn->bev,
+                                   (struct sockaddr *) &peer->cfg.addr,
+                                   sockaddr_len(&peer->cfg.addr))) {
+        step = "connect";
+        goto fail;
+    }
+    bufferevent_enable(peer->conn->bev, EV_READ | EV_WRITE);
+    return;
+
+fail_close:
+    close(fd);
+fail:
+    bgp_log(BGP_LOG_WARN | BGP_LOG_RL, "peer %s: %s: %s", peer->name, step,
+            strerror(errno));
+    peer_set_error(peer, "%s: %s", step, strerror(errno));
+    /* Answer after this call returns: the machine is mid-transition. */
+    event_active(peer->failed, EV_TIMEOUT, 0);
+}
+
+static void
+fsm_close(struct bgp_fsm *f)
+{
+    struct bgp_peer *peer = f->aux;
+    conn_free(peer->conn, true);
+    peer->conn = NULL;
+    conn_free(peer->coll, true);
+    peer->coll = NULL;
+}
+
+static void
+conn_send(struct conn *c, const struct bgp_writer *w)
+{
+    if (c && bgp_writer_ok(w)) {
+        struct bgp_peer *peer = c->peer;
+        evbuffer_add(bufferevent_get_output(c->bev), bgp_writer_data(w),
+                     bgp_writer_len(w));
+        peer->msgs_sent++;
+        peer->bytes_sent += bgp_writer_len(w);
+    }
+}
+
+static void
+build_open(struct bgp_peer *peer, struct bgp_open *open)
+{
+    const struct bgp_engine_config *cfg = &peer->engine->cfg;
+    int family = peer->cfg.addr.ss_family;
+
+    memset(open, 0, sizeof *open);
+    open->as = cfg->local_as;
+    open->hold_time = cfg->hold_time;
+    open->bgp_id = cfg->router_id;
+    open->caps.as4 = true;
+    open->caps.route_refresh = true;
+    /* A family goes on a session when it has a next hop there: the
+     * session's own address, or the configured one. */
+    if (family == AF_INET || cfg->has_nh4 || cfg->extended_nexthop) {
+        open->caps.mp |= 1 << BGP_AF_IPV4;
+    }
+    if (family == AF_INET6 || cfg->has_nh6) {
+        open->caps.mp |= 1 << BGP_AF_IPV6;
+    }
+    open->caps.ext_nh_ipv4 = cfg->extended_nexthop && family == AF_INET6;
+    if (cfg->graceful_restart) {
+        open->caps.gr = true;
+        open->caps.gr_time = cfg->restart_time;
+        open->caps.gr_flags = peer->first_open ? BGP_GR_RESTARTING : 0;
+        open->caps.gr_af = open->caps.mp;
+        /* Forwarding is OVN's, untouched when the speaker restarts. */
+        open->caps.gr_af_fwd = open->caps.mp;
+    }
+}
+
+static void
+send_open_on(struct bgp_peer *peer, struct conn *c)
+{
+    struct bgp_open open;
+
+    build_open(peer, &open);
+    bgp_writer_clear(&peer->writer);
+    bgp_encode_open(&peer->writer, &open);
+    conn_send(c, &peer->writer);
+}
+
+static void
+fsm_send_open(struct bgp_fsm *f)
+{
+    struct bgp_peer *peer = f->aux;
+    send_open_on(peer, peer->conn);
+    peer->first_open = false;
+}
+
+static void
+fsm_send_keepalive(struct bgp_fsm *f)
+{
+    struct bgp_peer *peer = f->aux;
+    bgp_writer_clear(&peer->writer);
+    bgp_encode_keepalive(&peer->writer);
+    conn_send(peer->conn, &peer->writer);
+}
+
+static void
+send_notification_on(struct bgp_peer *peer, struct conn *c,
+                     const struct bgp_notification *n)
+{
+    bgp_writer_clear(&peer->writer);
+    bgp_encode_notification(&peer->writer, n);
+    conn_send(c, &peer->writer);
+}
+
+static void
+fsm_send_notification(struct bgp_fsm *f, const struct bgp_notification *n)
+{
+    struct bgp_peer *peer = f->aux;
+    if (!n->code) {
+        return;                 /* A graceful stop: close, say nothing. */
+    }
+    bgp_log(BGP_LOG_WARN | BGP_LOG_RL, "peer %s: sending NOTIFICATION %s",
+            peer->name, bgp_notification_name(n->code, n->subcode));
+    peer_set_error(peer, "sent NOTIFICATION %s",
+                   bgp_notification_name(n->code, n->subcode));
+    send_notification_on(peer, peer->conn, n);
+}
+
+static void
+fsm_set_timer(struct bgp_fsm *f, enum bgp_timer which, unsigned seconds)
+{
+    struct bgp_peer *peer = f->aux;
+    struct event *ev = peer->timers[which].ev;
+    if (seconds) {
+        struct timeval tv = { .tv_sec = seconds };
+        event_add(ev, &tv);
+    } else {
+        event_del(ev);
+    }
+}
+
+static void
+timer_cb(evutil_socket_t fd, short what, void *t_)
+{
+    static const enum bgp_event events[] = {
+        [BGP_TIMER_CONNECT_RETRY] = BGP_EV_CONNECT_RETRY_EXPIRED,
+        [BGP_TIMER_HOLD] = BGP_EV_HOLD_EXPIRED,
+        [BGP_TIMER_KEEPALIVE] = BGP_EV_KEEPALIVE_EXPIRED,
+        [BGP_TIMER_IDLE_HOLD] = BGP_EV_IDLE_HOLD_EXPIRED,
+        [BGP_TIMER_SEND_HOLD] = BGP_EV_SEND_HOLD_EXPIRED,
+    };
+    struct timer *t = t_;
+    bgp_fsm_event(&t->peer->fsm, events[t->which], NULL);
+}
+
+/* The families and attributes for this session, from both OPENs. */
+static void
+negotiate(struct bgp_peer *peer)
+{
+    const struct bgp_engine_config *cfg = &peer->engine->cfg;
+    const struct bgp_caps *theirs = &peer->fsm.peer_open.caps;
+    struct bgp_open ours;
+    struct bgp_attrs *a = &peer->attrs;
+
+    build_open(peer, &ours);
+    /* RFC 4760: a peer that lists no family speaks IPv4 unicast. */
+    uint8_t their_mp = theirs->mp ? theirs->mp : 1 << BGP_AF_IPV4;
+    peer->families = ours.caps.mp & their_mp;
+
+    memset(&peer->wopts, 0, sizeof peer->wopts);
+    peer->wopts.as4 = theirs->as4;
+    peer->wopts.ext_nh_ipv4 = ours.caps.ext_nh_ipv4 && theirs->ext_nh_ipv4;
+    peer->wopts.ebgp = !peer->ibgp;
+    peer->wopts.max_len = BGP_MAX_LEN;
+
+    memset(a, 0, sizeof *a);
+    a->origin = BGP_ORIGIN_IGP;
+    if (!peer->ibgp) {
+        peer->as_path[0] = cfg->local_as;
+        a->as_path = peer->as_path;
+        a->as_path_len = 1;
+    } else {
+        a->has_local_pref = true;
+        a->local_pref = LOCAL_PREF_DEFAULT;
+    }
+    const struct sockaddr_storage *local = &peer->conn->local;
+    if (cfg->has_nh4) {
+        a->has_nh4 = true;
+        memcpy(a->nh4, cfg->nh4, 4);
+    } else if (local->ss_family == AF_INET) {
+        a->has_nh4 = true;
+        memcpy(a->nh4, &((const struct sockaddr_in *) local)->sin_addr, 4);
+    }
+    if (cfg->has_nh6) {
+        a->has_nh6 = true;
+        memcpy(a->nh6, cfg->nh6, 16);
+    } else if (local->ss_family == AF_INET6) {
+        a->has_nh6 = true;
+        memcpy(a->nh6, &((const struct sockaddr_in6 *) local)->sin6_addr, 16);
+    }
+    if ((peer->families & (1 << BGP_AF_IPV4)) && !a->has_nh4
+        && !peer->wopts.ext_nh_ipv4) {
+        peer->families &= ~(1 << BGP_AF_IPV4);
+    }
+    if ((peer->families & (1 << BGP_AF_IPV6)) && !a->has_nh6) {
+        peer->families &= ~(1 << BGP_AF_IPV6);
+    }
+}
+
+static void
+adj_clear(struct bgp_pmap *map)
+{
+    struct bgp_pnode *node;
+    while ((node = bgp_pmap_pop(map)) != NULL) {
+        free(node);
+    }
+}
+
+static void
+fsm_established(struct bgp_fsm *f)
+{
+    struct bgp_peer *peer = f->aux;
+
+    negotiate(peer);
+    adj_clear(&peer->sent);
+    adj_clear(&peer->pending);
+    peer->table_started = false;
+    peer->eor_sent = false;
+    free(peer->dump);
+    peer->dump = NULL;
+    peer->n_dump = peer->dump_pos = 0;
+    if (peer->engine->complete) {
+        peer_start_table(peer);
+    } else {
+        bgp_log(BGP_LOG_INFO, "peer %s: holding the table until the route "
+                "set is complete", peer->name);
+    }
+}
+
+static void
+fsm_state_changed(struct bgp_fsm *f, enum bgp_state old, const char *reason)
+{
+    struct bgp_peer *peer = f->aux;
+    int level = (f->state == BGP_ST_ESTABLISHED || old == BGP_ST_ESTABLISHED
+                 ? BGP_LOG_INFO : BGP_LOG_DBG);
+
+    peer->since = time(NULL);
+    if (old == BGP_ST_ESTABLISHED) {
+        peer->flaps++;
+        peer->table_started = false;
+        adj_clear(&peer->pending);
+        adj_clear(&peer->sent);
+        free(peer->dump);
+        peer->dump = NULL;
+        peer->n_dump = peer->dump_pos = 0;
+    }
+    bgp_log(level, "peer %s: %s -> %s (%s)", peer->name, bgp_state_name(old),
+            bgp_state_name(f->state), reason);
+}
+
+static const struct bgp_fsm_ops fsm_ops = {
+    .connect = fsm_connect,
+    .close = fsm_close,
+    .send_open = fsm_send_open,
+    .send_keepalive = fsm_send_keepalive,
+    .send_notification = fsm_send_notification,
+    .set_timer = fsm_set_timer,
+    .established = fsm_established,
+    .state_changed = fsm_state_changed,
+};
+
+/* ------------------------------------------------------------------------
+ * Receiving.
+ */
+
+static void
+protocol_error(struct bgp_peer *peer, const struct bgp_notification *n)
+{
+    bgp_fsm_event(&peer->fsm, BGP_EV_PROTOCOL_ERROR, n);
+}
+
+/* Checks what the codec leaves to us; returns false with '*err' set. */
+static bool
+check_open(const struct bgp_peer *peer, const struct bgp_open *open,
+           struct bgp_notification *err)
+{
+    if (open->as != peer->cfg.as) {
+        uint8_t data[2] = { open->as >> 8, open->as };
+        bgp_notification_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_PEER_AS,
+                             data, 2);
+        return false;
+    }
+    if (open->bgp_id == peer->engine->cfg.router_id) {
+        bgp_notification_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_BGP_ID,
+                             NULL, 0);
+        return false;
+    }
+    return true;
+}
+
+/* Resolves a connection collision (RFC 4271 section 6.8) once the second
+ * connection's OPEN is in: the connection opened by the speaker with the
+ * higher BGP identifier stays. */
+static void
+resolve_collision(struct bgp_peer *peer, const struct bgp_open *open)
+{
+    struct bgp_notification cease;
+    bgp_notification_set(&cease, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION,
+                         NULL, 0);
+    bool keep_existing = (peer->engine->cfg.router_id > open->bgp_id
+                          ? peer->conn->outgoing : !peer->conn->outgoing);
+
+    if (keep_existing) {
+        bgp_log(BGP_LOG_INFO, "peer %s: connection collision: keeping the "
+                "existing connection", peer->name);
+        send_notification_on(peer, peer->coll, &cease);
+        conn_free(peer->coll, true);
+        peer->coll = NULL;
+        return;
+    }
+    bgp_log(BGP_LOG_INFO, "peer %s: connection collision: moving to the "
+            "peer's connection", peer->name);
+    send_notification_on(peer, peer->conn, &cease);
+    conn_free(peer->conn, true);
+    peer->conn = peer->coll;
+    peer->coll = NULL;
+    /* Our OPEN is out on the new connection and the peer's is in: carry on
+     * from OpenSent with it. */
+    peer->fsm.state = BGP_ST_OPENSENT;
+    bgp_fsm_event(&peer->fsm, BGP_EV_OPEN, open);
+}
+
+static void
+handle_update(struct bgp_peer *peer, const struct bgp_msg *msg)
+{
+    struct bgp_update_result r;
+
+    peer->updates_received++;
+    if (peer->fsm.state != BGP_ST_ESTABLISHED) {
+        bgp_fsm_event(&peer->fsm, BGP_EV_UPDATE, NULL);
+        return;
+    }
+    switch (bgp_decode_update(msg->body, msg->body_len, &peer->wopts, &r)) {
+    case BGP_UPDATE_RESET:
+        bgp_log(BGP_LOG_WARN | BGP_LOG_RL, "peer %s: malformed UPDATE: %s",
+                peer->name,
+                bgp_notification_name(r.error.code, r.error.subcode));
+        protocol_error(peer, &r.error);
+        return;
+    case BGP_UPDATE_WITHDRAW:
+        bgp_log(BGP_LOG_WARN | BGP_LOG_RL, "peer %s: UPDATE treated as "
+                "withdraw: %s", peer->name,
+                bgp_notification_name(r.error.code, r.error.subcode));
+        break;
+    case BGP_UPDATE_ATTR_DISCARD:
+        bgp_log(BGP_LOG_WARN | BGP_LOG_RL, "peer %s: UPDATE attribute "
+                "discarded: %s", peer->name,
+                bgp_notification_name(r.error.code, r.error.subcode));
+        /* Fall through. */
+    case BGP_UPDATE_OK:
+        for (int af = 0; af < BGP_AF_N; af++) {
+            peer->prefixes_received += r.announced[af];
+        }
+        break;
+    }
+    bgp_fsm_event(&peer->fsm, BGP_EV_UPDATE, NULL);
+}
+
+static void
+handle_route_refresh(struct bgp_peer *peer, const struct bgp_msg *msg)
+{
+    struct bgp_route_refresh rr;
+    struct bgp_notification err;
+    enum bgp_af af;
+
+    if (bgp_decode_route_refresh(msg->body, msg->body_len, &rr, &err)) {
+        protocol_error(peer, &err);
+        return;
+    }
+    bgp_fsm_event(&peer->fsm, BGP_EV_ROUTE_REFRESH, NULL);
+    if (peer->fsm.state != BGP_ST_ESTABLISHED || rr.subtype != BGP_RR_REQUEST
+        || bgp_af_from_afi_safi(rr.afi, rr.safi, &af)
+        || !(peer->families & (1 << af))) {
+        return;
+    }
+    bgp_log(BGP_LOG_INFO, "peer %s: route refresh for %s: resending",
+            peer->name, af == BGP_AF_IPV4 ? "IPv4" : "IPv6");
+    if (!peer->table_started) {
+        return;                 /* It all goes out soon anyway. */
+    }
+    /* Forget what the peer has of that family, and send the table again. */
+    struct bgp_pmap keep;
+    struct bgp_pnode *node;
+    bgp_pmap_init(&keep);
+    while ((node = bgp_pmap_pop(&peer->sent)) != NULL) {
+        if (node->prefix.af == af) {
+            free(node);
+        } else {
+            bgp_pmap_insert(&keep, node);
+        }
+    }
+    bgp_pmap_destroy(&peer->sent);
+    peer->sent = keep;
+    BGP_PMAP_FOR_EACH (node, &peer->engine->rib) {
+        if (node->prefix.af == af) {
+            peer_add_pending(peer, &node->prefix);
+        }
+    }
+}
+
+static void
+handle_message(struct conn *c, const struct bgp_msg *msg)
+{
+    struct bgp_peer *peer = c->peer;
+    struct bgp_notification err;
+
+    peer->msgs_received++;
+    if (c == peer->coll) {
+        /* The second connection of a collision: its OPEN decides. */
+        struct bgp_open open;
+        if (msg->type != BGP_MSG_OPEN
+            || bgp_decode_open(msg->body, msg->body_len, &open, &err)
+            || !check_open(peer, &open, &err)) {
+            conn_free(peer->coll, false);
+            peer->coll = NULL;
+            return;
+        }
+        resolve_collision(peer, &open);
+        return;
+    }
+
+    switch (msg->type) {
+    case BGP_MSG_OPEN: {
+        struct bgp_open open;
+        if (bgp_decode_open(msg->body, msg->body_len, &open, &err)
+            || (peer->fsm.state == BGP_ST_OPENSENT
+                && !check_open(peer, &open, &err))) {
+            bgp_log(BGP_LOG_WARN | BGP_LOG_RL, "peer %s: bad OPEN: %s",
+                    peer->name, bgp_notification_name(err.code,
+                                                      err.subcode));
+            protocol_error(peer, &err);
+        } else {
+            bgp_fsm_event(&peer->fsm, BGP_EV_OPEN, &open);
+        }
+        break;
+    }
+    case BGP_MSG_UPDATE:
+        handle_update(peer, msg);
+        break;
+    case BGP_MSG_NOTIFICATION: {
+        struct bgp_notification n;
+        char shutdown[BGP_SHUTDOWN_MSG_MAX + 1];
+        if (bgp_decode_notification(msg->body, msg->body_len, &n)) {
+            bgp_notification_set(&n, 0, 0, NULL, 0);
+        }
+        if (!bgp_notification_get_shutdown(&n, shutdown)) {
+            peer_set_error(peer, "received NOTIFICATION %s: \"%s\"",
+                           bgp_notification_name(n.code, n.subcode),
+                           shutdown);
+        } else {
+            peer_set_error(peer, "received NOTIFICATION %s",
+                           bgp_notification_name(n.code, n.subcode));
+        }
+        bgp_log(BGP_LOG_WARN | BGP_LOG_RL, "peer %s: %s", peer->name,
+                peer->last_error);
+        bgp_fsm_event(&peer->fsm, BGP_EV_NOTIFICATION, &n);
+        break;
+    }
+    case BGP_MSG_KEEPALIVE:
+        bgp_fsm_event(&peer->fsm, BGP_EV_KEEPALIVE, NULL);
+        break;
+    case BGP_MSG_ROUTE_REFRESH:
+        handle_route_refresh(peer, msg);
+        break;
+    }
+}
+
+/* Handles up to READ_BUDGET messages from 'c'.  Returns true if complete
+ * messages remain. */
+static bool
+conn_process_input(struct conn *c)
+{
+    struct bgp_peer *peer = c->peer;
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+
+    for (int i = 0; i < READ_BUDGET; i++) {
+        size_t avail = evbuffer_get_length(in);
+        struct bgp_notification err;
+        struct bgp_msg msg;
+
+        if (avail < BGP_HEADER_LEN) {
+            return false;
+        }
+        const uint8_t *hdr = evbuffer_pullup(in, BGP_HEADER_LEN);
+        if (bgp_frame(hdr, BGP_HEADER_LEN, BGP_MAX_LEN, &msg, &err)
+            == BGP_FRAME_ERROR) {
+            goto bad;
+        }
+        size_t len = (hdr[16] << 8) | hdr[17];
+        if (avail < len) {
+            return false;
+        }
+        const uint8_t *data = evbuffer_pullup(in, len);
+        if (bgp_frame(data, len, BGP_MAX_LEN, &msg, &err) != BGP_FRAME_OK) {
+            goto bad;
+        }
+        handle_message(c, &msg);
+        /* The message may have closed this connection. */
+        if (c != peer->conn && c != peer->coll) {
+            return false;
+        }
+        evbuffer_drain(in, len);
+        continue;
+
+    bad:
+        bgp_log(BGP_LOG_WARN | BGP_LOG_RL, "peer %s: bad message header: %s",
+                peer->name, bgp_notification_name(err.code, err.subcode));
+        if (c == peer->coll) {
+            conn_free(peer->coll, false);
+            peer->coll = NULL;
+        } else {
+            protocol_error(peer, &err);
+        }
+        return false;
+    }
+    return evbuffer_get_length(in) >= BGP_HEADER_LEN;
+}
+
+/* The connection is up: the first of its connect event and its first
+ * bytes (libevent may deliver either first) says so. */
+static void
+conn_connected(struct conn *c)
+{
+    struct bgp_peer *peer = c->peer;
+
+    if (!c->connected) {
+        c->connected = true;
+        conn_record_local(c);
+        if (c == peer->conn) {
+            bgp_fsm_event(&peer->fsm, BGP_EV_TCP_CONNECTED, NULL);
+        }
+    }
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *c_)
+{
+    struct conn *c = c_;
+    struct bgp_peer *peer = c->peer;
+
+    conn_connected(c);
+    if (c != peer->conn && c != peer->coll) {
+        return;
+    }
+    if (conn_process_input(c)) {
+        peer_schedule_work(peer);
+    }
+}
+
+static void
+conn_write_cb(struct bufferevent *bev, void *c_)
+{
+    struct conn *c = c_;
+    struct bgp_peer *peer = c->peer;
+
+    if (c != peer->conn) {
+        return;
+    }
+    /* Progress: the peer reads.  RFC 9687's timer runs only while output
+     * waits. */
+    if (evbuffer_get_length(bufferevent_get_output(bev))) {
+        unsigned int t = peer->fsm.neg_hold_time > SEND_HOLD_MIN
+                         ? peer->fsm.neg_hold_time : SEND_HOLD_MIN;
+        fsm_set_timer(&peer->fsm, BGP_TIMER_SEND_HOLD, t);
+    } else {
+        fsm_set_timer(&peer->fsm, BGP_TIMER_SEND_HOLD, 0);
+    }
+    peer_schedule_work(peer);
+}
+
+static void
+conn_event_cb(struct bufferevent *bev, short what, void *c_)
+{
+    struct conn *c = c_;
+    struct bgp_peer *peer = c->peer;
+
+    if (what & BEV_EVENT_CONNECTED) {
+        conn_connected(c);
+        return;
+    }
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+        int error = EVUTIL_SOCKET_ERROR();
+        if (c == peer->coll) {
+            conn_free(peer->coll, false);
+            peer->coll = NULL;
+            return;
+        }
+        if (what & BEV_EVENT_EOF) {
+            if (!peer->last_error[0] || peer->fsm.state
+                                        == BGP_ST_ESTABLISHED) {
+                peer_set_error(peer, "connection closed by the peer");
+            }
+        } else {
+            peer_set_error(peer, "connection: %s",
+                           evutil_socket_error_to_string(error));
+        }
+        bgp_log(BGP_LOG_DBG, "peer %s: %s", peer->name, peer->last_error);
+        bgp_fsm_event(&peer->fsm, BGP_EV_TCP_FAILED, NULL);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * The adj-RIB-out.
+ */
+
+struct adj_entry {
+    struct bgp_pnode node;
+};
+
+static void
+peer_schedule_work(struct bgp_peer *peer)
+{
+    event_active(peer->work, EV_TIMEOUT, 0);
+}
+
+static void
+peer_add_pending(struct bgp_peer *peer, const struct bgp_prefix *p)
+{
+    if (!peer->table_started || !(peer->families & (1 << p->af))
+        || bgp_pmap_find(&peer->pending, p)) {
+        return;
+    }
+    struct adj_entry *a = xmalloc_or_die(sizeof *a);
+    a->node.prefix = *p;
+    bgp_pmap_insert(&peer->pending, &a->node);
+    peer_schedule_work(peer);
+}
+
+static void
+peer_start_table(struct bgp_peer *peer)
+{
+    struct bgp_pmap *rib = &peer->engine->rib;
+    struct bgp_pnode *node;
+
+    peer->table_started = true;
+    peer->dump = xmalloc_or_die(bgp_pmap_count(rib) * sizeof *peer->dump);
+    peer->n_dump = peer->dump_pos = 0;
+    BGP_PMAP_FOR_EACH (node, rib) {
+        if (peer->families & (1 << node->prefix.af)) {
+            peer->dump[peer->n_dump++] = node->prefix;
+        }
+    }
+    peer_schedule_work(peer);
+}
+
+static bool
+sent_has(const struct bgp_peer *peer, const struct bgp_prefix *p)
+{
+    return bgp_pmap_find(&peer->sent, p) != NULL;
+}
+
+static void
+sent_add(struct bgp_peer *peer, const struct bgp_prefix *p)
+{
+    struct adj_entry *a = xmalloc_or_die(sizeof *a);
+    a->node.prefix = *p;
+    bgp_pmap_insert(&peer->sent, &a->node);
+}
+
+static void
+sent_remove(struct bgp_peer *peer, const struct bgp_prefix *p)
+{
+    struct bgp_pnode *node = bgp_pmap_find(&peer->sent, p);
+    if (node) {
+        bgp_pmap_remove(&peer->sent, node);
+        free(node);
+    }
+}
+
+/* Encodes the 'n' prefixes in 'list' (one family) as withdrawals or
+ * announcements, as many per message as fit. */
+static void
+encode_list(struct bgp_peer *peer, bool announce,
+            const struct bgp_prefix *list, size_t n)
+{
+    while (n) {
+        size_t done;
+        bgp_writer_clear(&peer->writer);
+        if (announce) {
+            done = bgp_encode_update(&peer->writer, &peer->wopts,
+                                     &peer->attrs, list, n);
+        } else {
+            done = bgp_encode_withdraw(&peer->writer, &peer->wopts, list, n);
+        }
+        if (!done) {
+            char buf[BGP_PREFIX_STRLEN];
+            bgp_log(BGP_LOG_ERR | BGP_LOG_RL, "peer %s: cannot encode %s",
+                    peer->name, bgp_prefix_format(list, buf));
+            done = 1;           /* Skip it rather than loop. */
+        } else {
+            conn_send(peer->conn, &peer->writer);
+            peer->updates_sent++;
+        }
+        list += done;
+        n -= done;
+    }
+}
+
+/* Sends what one batch of pending changes amounts to.  Returns false if
+ * there was nothing pending. */
+static bool
+send_pending_batch(struct bgp_peer *peer)
+{
+    static struct bgp_prefix lists[2][BGP_AF_N][BATCH];
+    size_t n[2][BGP_AF_N] = { { 0 } };
+    const struct bgp_pmap *rib = &peer->engine->rib;
+    size_t taken = 0;
+    struct bgp_pnode *node;
+
+    while (taken < BATCH && (node = bgp_pmap_pop(&peer->pending)) != NULL) {
+        const struct bgp_prefix *p = &node->prefix;
+        bool want = bgp_pmap_find(rib, p) != NULL;
+        bool have = sent_has(peer, p);
+        if (want != have) {
+            lists[want][p->af][n[want][p->af]++] = *p;
+            if (want) {
+                sent_add(peer, p);
+            } else {
+                sent_remove(peer, p);
+            }
+        }
+        free(node);
+        taken++;
+    }
+    /* Withdrawals first. */
+    for (int announce = 0; announce < 2; announce++) {
+        for (int af = 0; af < BGP_AF_N; af++) {
+            encode_list(peer, announce, lists[announce][af],
+                        n[announce][af]);
+        }
+    }
+    return taken > 0;
+}
+
+/* Sends the next batch of the initial table.  Returns false if it is all
+ * out. */
+static bool
+send_dump_batch(struct bgp_peer *peer)
+{
+    static struct bgp_prefix lists[BGP_AF_N][BATCH];
+    size_t n[BGP_AF_N] = { 0 };
+    const struct bgp_pmap *rib = &peer->engine->rib;
+
+    if (peer->dump_pos >= peer->n_dump) {
+        return false;
+    }
+    size_t end = peer->dump_pos + BATCH;
+    if (end > peer->n_dump) {
+        end = peer->n_dump;
+    }
+    for (; peer->dump_pos < end; peer->dump_pos++) {
+        const struct bgp_prefix *p = &peer->dump[peer->dump_pos];
+        if (bgp_pmap_find(rib, p) && !sent_has(peer, p)) {
+            lists[p->af][n[p->af]++] = *p;
+            sent_add(peer, p);
+        }
+    }
+    for (int af = 0; af < BGP_AF_N; af++) {
+        encode_list(peer, true, lists[af], n[af]);
+    }
+    if (peer->dump_pos >= peer->n_dump) {
+        free(peer->dump);
+        peer->dump = NULL;
+        peer->n_dump = peer->dump_pos = 0;
+    }
+    return true;
+}
+
+/* Fills the peer's output from the current state, up to OUT_HIGH. */
+static void
+send_updates(struct bgp_peer *peer)
+{
+    if (peer->fsm.state != BGP_ST_ESTABLISHED || !peer->table_started
+        || !peer->conn) {
+        return;
+    }
+    struct evbuffer *out = bufferevent_get_output(peer->conn->bev);
+    while (evbuffer_get_length(out) < OUT_HIGH) {
+        if (send_pending_batch(peer) || send_dump_batch(peer)) {
+            continue;
+        }
+        if (!peer->eor_sent) {
+            for (int af = 0; af < BGP_AF_N; af++) {
+                if (peer->families & (1 << af)) {
+                    bgp_writer_clear(&peer->writer);
+                    bgp_encode_eor(&peer->writer, af);
+                    conn_send(peer->conn, &peer->writer);
+                }
+            }
+            peer->eor_sent = true;
+            bgp_log(BGP_LOG_INFO, "peer %s: initial table sent (%zu "
+                    "prefixes), End-of-RIB", peer->name,
+                    bgp_pmap_count(&peer->sent));
+        }
+        break;
+    }
+    if (evbuffer_get_length(out) && !event_pending(
+            peer->timers[BGP_TIMER_SEND_HOLD].ev, EV_TIMEOUT, NULL)) {
+        unsigned int t = peer->fsm.neg_hold_time > SEND_HOLD_MIN
+                         ? peer->fsm.neg_hold_time : SEND_HOLD_MIN;
+        fsm_set_timer(&peer->fsm, BGP_TIMER_SEND_HOLD, t);
+    }
+}
+
+static void
+work_cb(evutil_socket_t fd, short what, void *peer_)
+{
+    struct bgp_peer *peer = peer_;
+
+    if (peer->conn && conn_process_input(peer->conn)) {
+        peer_schedule_work(peer);
+    }
+    send_updates(peer);
+}
+
+/* ------------------------------------------------------------------------
+ * Peers and listeners.
+ */
+
+struct bgp_engine *
+bgp_engine_create(struct event_base *base,
+                  const struct bgp_engine_config *cfg)
+{
+    struct bgp_engine *e = xzalloc_or_die(sizeof *e);
+    e->base = base;
+    e->cfg = *cfg;
+    if (!e->cfg.connect_retry) {
+        e->cfg.connect_retry = 5;
+    }
+    bgp_pmap_init(&e->rib);
+    e->deferral = event_new(base, -1, 0, deferral_cb, e);
+    return e;
+}
+
+int
+bgp_engine_add_peer(struct bgp_engine *e, const struct bgp_peer_config *cfg,
+                    const char **error)
+{
+    if (cfg->addr.ss_family != AF_INET && cfg->addr.ss_family != AF_INET6) {
+        *error = "peer address must be IPv4 or IPv6";
+        return -1;
+    }
+    if (!cfg->as) {
+        *error = "peer AS must be 1 to 4294967295";
+        return -1;
+    }
+    if (cfg->password && strlen(cfg->password) > TCP_MD5SIG_MAXKEYLEN) {
+        *error = "password longer than 80 bytes";
+        return -1;
+    }
+    for (size_t i = 0; i < e->n_peers; i++) {
+        if (same_host(&e->peers[i]->cfg.addr,
+                      (const struct sockaddr *) &cfg->addr)) {
+            *error = "the same peer address twice";
+            return -1;
+        }
+    }
+
+    struct bgp_peer *peer = xzalloc_or_die(sizeof *peer);
+    peer->engine = e;
+    peer->cfg = *cfg;
+    peer->password = cfg->password && *cfg->password
+                     ? strdup(cfg->password) : NULL;
+    peer->cfg.password = NULL;
+    peer->ibgp = cfg->as == e->cfg.local_as;
+    peer->first_open = true;
+    format_addr(&cfg->addr, peer->name, sizeof peer->name);
+    peer->since = time(NULL);
+
+    bgp_fsm_init(&peer->fsm, &fsm_ops, peer);
+    peer->fsm.passive = cfg->passive;
+    peer->fsm.hold_time = e->cfg.hold_time;
+    peer->fsm.connect_retry = e->cfg.connect_retry;
+    for (int i = 0; i < BGP_TIMER_N; i++) {
+        peer->timers[i].peer = peer;
+        peer->timers[i].which = i;
+        peer->timers[i].ev = event_new(e->base, -1, 0, timer_cb,
+                                       &peer->timers[i]);
+    }
+    peer->work = event_new(e->base, -1, 0, work_cb, peer);
+    peer->failed = event_new(e->base, -1, 0, connect_failed_cb, peer);
+    bgp_pmap_init(&peer->sent);
+    bgp_pmap_init(&peer->pending);
+    bgp_writer_init_dynamic(&peer->writer, BGP_MAX_LEN);
+
+    e->peers = realloc(e->peers, (e->n_peers + 1) * sizeof *e->peers);
+    if (!e->peers) {
+        abort();
+    }
+    e->peers[e->n_peers++] = peer;
+    return 0;
+}
+
+static struct bgp_peer *
+find_peer(const struct bgp_engine *e, const struct sockaddr *addr)
+{
+    for (size_t i = 0; i < e->n_peers; i++) {
+        if (same_host(&e->peers[i]->cfg.addr, addr)) {
+            return e->peers[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+          int socklen, void *e_)
+{
+    struct bgp_engine *e = e_;
+    struct bgp_peer *peer = find_peer(e, sa);
+    char name[INET6_ADDRSTRLEN];
+
+    if (!peer || e->stopped || peer->fsm.stopped) {
+        struct sockaddr_storage ss;
+        memcpy(&ss, sa, socklen < (int) sizeof ss ? socklen : sizeof ss);
+        format_addr(&ss, name, sizeof name);
+        bgp_log(BGP_LOG_INFO | BGP_LOG_RL, "connection from %s refused: %s",
+                name, peer ? "peer stopped" : "not a configured peer");
+        close(fd);
+        return;
+    }
+    evutil_make_socket_nonblocking(fd);
+    set_ttl(fd, sa->sa_family, peer_ttl(peer));
+    struct conn *c = conn_create(peer, fd, false);
+    if (!c) {
+        return;
+    }
+    c->connected = true;
+    conn_record_local(c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+
+    switch (peer->fsm.state) {
+    case BGP_ST_IDLE:
+        /* Waiting to restart: start now, with this connection. */
+        event_del(peer->timers[BGP_TIMER_IDLE_HOLD].ev);
+        peer->fsm.state = BGP_ST_ACTIVE;
+        /* Fall through. */
+    case BGP_ST_CONNECT:
+    case BGP_ST_ACTIVE:
+        conn_free(peer->conn, false);
+        peer->conn = c;
+        bgp_fsm_event(&peer->fsm, BGP_EV_TCP_CONNECTED, NULL);
+        break;
+    case BGP_ST_OPENSENT:
+    case BGP_ST_OPENCONFIRM:
+        conn_free(peer->coll, false);
+        peer->coll = c;
+        send_open_on(peer, c);
+        break;
+    case BGP_ST_ESTABLISHED: {
+        struct bgp_notification cease;
+        bgp_notification_set(&cease, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION,
+                             NULL, 0);
+        bgp_log(BGP_LOG_INFO | BGP_LOG_RL, "peer %s: second connection "
+                "while Established: refused", peer->name);
+        send_notification_on(peer, c, &cease);
+        conn_free(c, true);
+        break;
+    }
+    }
+}
+
+static int
+open_listener(struct bgp_engine *e, const struct sockaddr_storage *ss,
+              const char **error)
+{
+    int family = ss->ss_family;
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+
+    if (fd < 0) {
+        *error = "socket";
+        return errno;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (family == AF_INET6
+        && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one)) {
+        *error = "IPV6_V6ONLY";
+        goto fail;
+    }
+    if (bind(fd, (const struct sockaddr *) ss, sockaddr_len(ss))) {
+        *error = "bind";
+        goto fail;
+    }
+    /* TCP MD5 keys go on the listening socket, one per peer. */
+    for (size_t i = 0; i < e->n_peers; i++) {
+        struct bgp_peer *peer = e->peers[i];
+        if (peer->password && peer->cfg.addr.ss_family == family
+            && set_md5(fd, &peer->cfg.addr, peer->password)) {
+            *error = "TCP MD5 signature on the listener";
+            goto fail;
+        }
+    }
+    struct evconnlistener *l = evconnlistener_new(
+        e->base, accept_cb, e, LEV_OPT_CLOSE_ON_FREE, 64, fd);
+    if (!l) {
+        *error = "listen";
+        goto fail;
+    }
+    e->listeners[e->n_listeners++] = l;
+    return 0;
+
+fail:;
+    int err = errno;
+    close(fd);
+    return err;
+}
+
+int
+bgp_engine_start(struct bgp_engine *e, const char **error)
+{
+    if (e->cfg.listen_port) {
+        struct sockaddr_storage ss;
+        int families[2] = { AF_INET, AF_INET6 };
+        size_t n = 2;
+
+        if (e->cfg.local_addr.ss_family != AF_UNSPEC) {
+            families[0] = e->cfg.local_addr.ss_family;
+            n = 1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            memset(&ss, 0, sizeof ss);
+            if (e->cfg.local_addr.ss_family == families[i]) {
+                ss = e->cfg.local_addr;
+            }
+            ss.ss_family = families[i];
+            if (families[i] == AF_INET) {
+                ((struct sockaddr_in *) &ss)->sin_port
+                    = htons(e->cfg.listen_port);
+            } else {
+                ((struct sockaddr_in6 *) &ss)->sin6_port
+                    = htons(e->cfg.listen_port);
+            }
+            int err = open_listener(e, &ss, error);
+            if (err && !(families[i] == AF_INET6 && n == 2
+                         && err == EAFNOSUPPORT)) {
+                return err;
+            }
+        }
+    }
+    if (!e->complete && e->cfg.deferral_time) {
+        struct timeval tv = { .tv_sec = e->cfg.deferral_time };
+        event_add(e->deferral, &tv);
+    }
+    for (size_t i = 0; i < e->n_peers; i++) {
+        bgp_fsm_event(&e->peers[i]->fsm, BGP_EV_START, NULL);
+    }
+    return 0;
+}
+
+void
+bgp_engine_stop(struct bgp_engine *e, bool graceful, const char *message)
+{
+    struct bgp_notification n;
+
+    if (graceful) {
+        bgp_notification_set(&n, 0, 0, NULL, 0);
+    } else {
+        bgp_notification_shutdown(&n, BGP_ERR_CEASE_ADMIN_SHUTDOWN, message);
+    }
+    for (size_t i = 0; i < e->n_listeners; i++) {
+        evconnlistener_free(e->listeners[i]);
+    }
+    e->n_listeners = 0;
+    for (size_t i = 0; i < e->n_peers; i++) {
+        struct bgp_peer *peer = e->peers[i];
+        if (peer->fsm.state == BGP_ST_IDLE) {
+            peer->fsm.stopped = true;
+            event_del(peer->timers[BGP_TIMER_IDLE_HOLD].ev);
+        } else {
+            bgp_fsm_event(&peer->fsm, BGP_EV_STOP, &n);
+        }
+    }
+    event_del(e->deferral);
+    e->stopped = true;
+}
+
+bool
+bgp_engine_is_stopped(const struct bgp_engine *e)
+{
+    return e->stopped;
+}
+
+void
+bgp_engine_destroy(struct bgp_engine *e)
+{
+    if (!e) {
+        return;
+    }
+    for (size_t i = 0; i < e->n_listeners; i++) {
+        evconnlistener_free(e->listeners[i]);
+    }
+    for (size_t i = 0; i < e->n_peers; i++) {
+        struct bgp_peer *peer = e->peers[i];
+        conn_free(peer->conn, false);
+        conn_free(peer->coll, false);
+        for (int t = 0; t < BGP_TIMER_N; t++) {
+            event_free(peer->timers[t].ev);
+        }
+        event_free(peer->work);
+        event_free(peer->failed);
+        adj_clear(&peer->sent);
+        adj_clear(&peer->pending);
+        bgp_pmap_destroy(&peer->sent);
+        bgp_pmap_destroy(&peer->pending);
+        bgp_writer_destroy(&peer->writer);
+        free(peer->dump);
+        free(peer->password);
+        free(peer);
+    }
+    free(e->peers);
+    adj_clear(&e->rib);
+    bgp_pmap_destroy(&e->rib);
+    event_free(e->deferral);
+    free(e);
+}
+
+/* ------------------------------------------------------------------------
+ * Status.
+ */
+
+static void
+format_caps(const struct bgp_peer *peer, char *buf, size_t size)
+{
+    const struct bgp_caps *c = &peer->fsm.peer_open.caps;
+    snprintf(buf, size, "%s%s%s%s%s%s",
+             peer->families & (1 << BGP_AF_IPV4) ? "ipv4-unicast " : "",
+             peer->families & (1 << BGP_AF_IPV6) ? "ipv6-unicast " : "",
+             c->as4 ? "as4 " : "",
+             c->route_refresh ? "route-refresh " : "",
+             c->gr && peer->engine->cfg.graceful_restart
+             ? "graceful-restart " : "",
+             peer->wopts.ext_nh_ipv4 ? "extended-nexthop " : "");
+    size_t len = strlen(buf);
+    if (len && buf[len - 1] == ' ') {
+        buf[len - 1] = '\0';
+    }
+}
+
+size_t
+bgp_engine_get_status(const struct bgp_engine *e, struct bgp_peer_status *s,
+                      size_t n)
+{
+    for (size_t i = 0; i < e->n_peers && i < n; i++) {
+        const struct bgp_peer *peer = e->peers[i];
+        struct bgp_peer_status *st = &s[i];
+        bool up = peer->fsm.state == BGP_ST_ESTABLISHED;
+
+        memset(st, 0, sizeof *st);
+        snprintf(st->name, sizeof st->name, "%s", peer->name);
+        st->as = peer->cfg.as;
+        st->state = bgp_state_name(peer->fsm.state);
+        st->since = peer->since;
+        st->flaps = peer->flaps;
+        snprintf(st->last_error, sizeof st->last_error, "%s",
+                 peer->last_error);
+        if (up) {
+            st->hold_time = peer->fsm.neg_hold_time;
+            st->keepalive = bgp_fsm_keepalive_interval(&peer->fsm);
+            format_caps(peer, st->caps, sizeof st->caps);
+        }
+        st->msgs_sent = peer->msgs_sent;
+        st->msgs_received = peer->msgs_received;
+        st->updates_sent = peer->updates_sent;
+        st->updates_received = peer->updates_received;
+        st->prefixes_sent = bgp_pmap_count(&peer->sent);
+        st->prefixes_received = peer->prefixes_received;
+        st->bytes_sent = peer->bytes_sent;
+        st->eor_sent = peer->eor_sent;
+    }
+    return e->n_peers;
+}

@@ -1,0 +1,209 @@
+/*
+ * A set of prefixes: see pmap.h.
+ */
+#include "bgp/pmap.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *
+xcalloc_or_die(size_t n, size_t size)
+{
+    void *p = calloc(n, size);
+    if (!p) {
+        abort();
+    }
+    return p;
+}
+
+void
+bgp_pmap_init(struct bgp_pmap *m)
+{
+    m->mask = 0;
+    m->n = 0;
+    m->scan = 0;
+    m->buckets = xcalloc_or_die(1, sizeof *m->buckets);
+}
+
+void
+bgp_pmap_destroy(struct bgp_pmap *m)
+{
+    free(m->buckets);
+    m->buckets = NULL;
+}
+
+static size_t
+prefix_bytes(const struct bgp_prefix *p)
+{
+    return (p->len + 7) / 8;
+}
+
+uint32_t
+bgp_prefix_hash(const struct bgp_prefix *p)
+{
+    /* FNV-1a over the significant bytes, the length and the family. */
+    uint32_t h = 2166136261u;
+    size_t n = prefix_bytes(p);
+
+    for (size_t i = 0; i < n && i < sizeof p->addr; i++) {
+        uint8_t byte = p->addr[i];
+        if (i == n - 1 && p->len % 8) {
+            byte &= 0xff << (8 - p->len % 8);
+        }
+        h = (h ^ byte) * 16777619u;
+    }
+    h = (h ^ p->len) * 16777619u;
+    h = (h ^ p->af) * 16777619u;
+    return h ^ (h >> 15);
+}
+
+bool
+bgp_prefix_equal(const struct bgp_prefix *a, const struct bgp_prefix *b)
+{
+    if (a->af != b->af || a->len != b->len) {
+        return false;
+    }
+    size_t n = prefix_bytes(a);
+    if (n > sizeof a->addr) {
+        return false;
+    }
+    if (n && memcmp(a->addr, b->addr, n - 1)) {
+        return false;
+    }
+    if (n) {
+        uint8_t mask = a->len % 8 ? 0xff << (8 - a->len % 8) : 0xff;
+        return !((a->addr[n - 1] ^ b->addr[n - 1]) & mask);
+    }
+    return true;
+}
+
+const char *
+bgp_prefix_format(const struct bgp_prefix *p, char *buf)
+{
+    char addr[INET6_ADDRSTRLEN];
+    inet_ntop(p->af == BGP_AF_IPV4 ? AF_INET : AF_INET6, p->addr, addr,
+              sizeof addr);
+    snprintf(buf, BGP_PREFIX_STRLEN, "%s/%u", addr, p->len);
+    return buf;
+}
+
+int
+bgp_prefix_parse(const char *s, struct bgp_prefix *p)
+{
+    char addr[INET6_ADDRSTRLEN + 1];
+    const char *slash = strchr(s, '/');
+    size_t n = slash ? (size_t) (slash - s) : strlen(s);
+
+    if (n >= sizeof addr) {
+        return -1;
+    }
+    memcpy(addr, s, n);
+    addr[n] = '\0';
+    memset(p, 0, sizeof *p);
+    unsigned int max;
+    if (inet_pton(AF_INET, addr, p->addr) == 1) {
+        p->af = BGP_AF_IPV4;
+        max = 32;
+    } else if (inet_pton(AF_INET6, addr, p->addr) == 1) {
+        p->af = BGP_AF_IPV6;
+        max = 128;
+    } else {
+        return -1;
+    }
+    unsigned int len = max;
+    if (slash) {
+        char *end;
+        unsigned long v = strtoul(slash + 1, &end, 10);
+        if (!slash[1] || *end || v > max) {
+            return -1;
+        }
+        len = v;
+    }
+    p->len = len;
+    /* Clear the host bits, so that equal prefixes are equal bytes. */
+    for (unsigned int bit = len; bit < max; bit++) {
+        p->addr[bit / 8] &= ~(0x80 >> (bit % 8));
+    }
+    return 0;
+}
+
+struct bgp_pnode *
+bgp_pmap_find(const struct bgp_pmap *m, const struct bgp_prefix *p)
+{
+    uint32_t hash = bgp_prefix_hash(p);
+    for (struct bgp_pnode *node = m->buckets[hash & m->mask]; node;
+         node = node->next) {
+        if (node->hash == hash && bgp_prefix_equal(&node->prefix, p)) {
+            return node;
+        }
+    }
+    return NULL;
+}
+
+static void
+resize(struct bgp_pmap *m, size_t n_buckets)
+{
+    struct bgp_pnode **buckets = xcalloc_or_die(n_buckets, sizeof *buckets);
+    for (size_t b = 0; b <= m->mask; b++) {
+        struct bgp_pnode *node, *next;
+        for (node = m->buckets[b]; node; node = next) {
+            next = node->next;
+            struct bgp_pnode **head = &buckets[node->hash & (n_buckets - 1)];
+            node->next = *head;
+            *head = node;
+        }
+    }
+    free(m->buckets);
+    m->buckets = buckets;
+    m->mask = n_buckets - 1;
+    m->scan = 0;
+}
+
+void
+bgp_pmap_insert(struct bgp_pmap *m, struct bgp_pnode *node)
+{
+    node->hash = bgp_prefix_hash(&node->prefix);
+    struct bgp_pnode **head = &m->buckets[node->hash & m->mask];
+    node->next = *head;
+    *head = node;
+    if (++m->n > 2 * (m->mask + 1)) {
+        resize(m, 2 * (m->mask + 1));
+    }
+}
+
+void
+bgp_pmap_remove(struct bgp_pmap *m, struct bgp_pnode *node)
+{
+    struct bgp_pnode **p = &m->buckets[node->hash & m->mask];
+    while (*p != node) {
+        p = &(*p)->next;
+    }
+    *p = node->next;
+    m->n--;
+    /* Shrink, so that an emptied large map costs little to walk. */
+    if (m->mask >= 64 && m->n < (m->mask + 1) / 8) {
+        resize(m, (m->mask + 1) / 4);
+    }
+}
+
+struct bgp_pnode *
+bgp_pmap_pop(struct bgp_pmap *m)
+{
+    if (!m->n) {
+        return NULL;
+    }
+    /* Buckets before 'scan' were empty when last looked at; an insertion
+     * may have filled one since, so wrap around once. */
+    for (size_t i = 0; i <= m->mask; i++) {
+        size_t b = (m->scan + i) & m->mask;
+        if (m->buckets[b]) {
+            struct bgp_pnode *node = m->buckets[b];
+            m->scan = b;
+            bgp_pmap_remove(m, node);
+            return node;
+        }
+    }
+    return NULL;
+}

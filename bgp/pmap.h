@@ -1,0 +1,58 @@
+/*
+ * A set of prefixes: an intrusive hash table keyed by struct bgp_prefix.
+ * Plain libc.
+ */
+#ifndef BGP_PMAP_H
+#define BGP_PMAP_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bgp/wire.h"
+
+/* Embed one in each element. */
+struct bgp_pnode {
+    struct bgp_pnode *next;
+    uint32_t hash;
+    struct bgp_prefix prefix;
+};
+
+struct bgp_pmap {
+    struct bgp_pnode **buckets;
+    size_t mask;                /* Number of buckets - 1. */
+    size_t n;
+    size_t scan;                /* bgp_pmap_pop() resumes here. */
+};
+
+void bgp_pmap_init(struct bgp_pmap *);
+/* Frees the buckets, not the elements: pop them first. */
+void bgp_pmap_destroy(struct bgp_pmap *);
+
+uint32_t bgp_prefix_hash(const struct bgp_prefix *);
+bool bgp_prefix_equal(const struct bgp_prefix *, const struct bgp_prefix *);
+/* "10.0.0.0/24", "fd00::/64"; 'buf' of at least BGP_PREFIX_STRLEN. */
+#define BGP_PREFIX_STRLEN 50
+const char *bgp_prefix_format(const struct bgp_prefix *, char *buf);
+/* Parses "ADDR/LEN" or a host "ADDR"; returns 0 or -1. */
+int bgp_prefix_parse(const char *, struct bgp_prefix *);
+
+static inline size_t
+bgp_pmap_count(const struct bgp_pmap *m)
+{
+    return m->n;
+}
+
+struct bgp_pnode *bgp_pmap_find(const struct bgp_pmap *,
+                                const struct bgp_prefix *);
+/* Inserts 'node', whose prefix is set and not in the map yet. */
+void bgp_pmap_insert(struct bgp_pmap *, struct bgp_pnode *);
+void bgp_pmap_remove(struct bgp_pmap *, struct bgp_pnode *);
+/* Removes and returns some element, or NULL if empty. */
+struct bgp_pnode *bgp_pmap_pop(struct bgp_pmap *);
+
+#define BGP_PMAP_FOR_EACH(NODE, MAP)                                    \
+    for (size_t b__ = 0; b__ <= (MAP)->mask; b__++)                     \
+        for ((NODE) = (MAP)->buckets[b__]; (NODE); (NODE) = (NODE)->next)
+
+#endif /* bgp/pmap.h */
