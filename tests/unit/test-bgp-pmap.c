@@ -1,0 +1,172 @@
+/*
+ * The prefix set of the BGP engine, and prefix parsing and formatting.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bgp/pmap.h"
+
+struct elem {
+    struct bgp_pnode node;
+};
+
+static struct bgp_prefix
+v4(uint32_t host_order, uint8_t len)
+{
+    struct bgp_prefix p;
+    memset(&p, 0, sizeof p);
+    p.af = BGP_AF_IPV4;
+    p.len = len;
+    p.addr[0] = host_order >> 24;
+    p.addr[1] = host_order >> 16;
+    p.addr[2] = host_order >> 8;
+    p.addr[3] = host_order;
+    return p;
+}
+
+static void
+test_parse_and_format(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        { "10.16.0.0/16", "10.16.0.0/16" },
+        { "10.16.1.2/16", "10.16.0.0/16" },   /* Host bits cleared. */
+        { "10.16.0.5", "10.16.0.5/32" },
+        { "0.0.0.0/0", "0.0.0.0/0" },
+        { "fd00:10:16::/64", "fd00:10:16::/64" },
+        { "fd00::1", "fd00::1/128" },
+        { "fd00::ff/120", "fd00::/120" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct bgp_prefix p;
+        char buf[BGP_PREFIX_STRLEN];
+        assert_int_equal(bgp_prefix_parse(cases[i].in, &p), 0);
+        assert_string_equal(bgp_prefix_format(&p, buf), cases[i].out);
+    }
+}
+
+static void
+test_parse_rejects(void **state)
+{
+    static const char *const bad[] = {
+        "", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/1x",
+        "10.0.0", "fd00::/129", "not-an-address", "10.0.0.0/8/8",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        struct bgp_prefix p;
+        assert_int_equal(bgp_prefix_parse(bad[i], &p), -1);
+    }
+}
+
+static void
+test_equal_ignores_bits_past_length(void **state)
+{
+    struct bgp_prefix a = v4(0x0a100000, 16);
+    struct bgp_prefix b = v4(0x0a10ffff, 16);
+    struct bgp_prefix c = v4(0x0a100000, 17);
+    struct bgp_prefix d = a;
+
+    assert_true(bgp_prefix_equal(&a, &b));
+    assert_int_equal(bgp_prefix_hash(&a), bgp_prefix_hash(&b));
+    assert_false(bgp_prefix_equal(&a, &c));
+    d.af = BGP_AF_IPV6;
+    assert_false(bgp_prefix_equal(&a, &d));
+}
+
+static void
+test_insert_find_remove_many(void **state)
+{
+    enum { N = 20000 };
+    struct bgp_pmap m;
+    struct elem *elems = calloc(N, sizeof *elems);
+
+    bgp_pmap_init(&m);
+    for (uint32_t i = 0; i < N; i++) {
+        elems[i].node.prefix = v4(0x0a800000 + i, 32);
+        bgp_pmap_insert(&m, &elems[i].node);
+    }
+    assert_int_equal(bgp_pmap_count(&m), N);
+    for (uint32_t i = 0; i < N; i++) {
+        struct bgp_prefix p = v4(0x0a800000 + i, 32);
+        assert_ptr_equal(bgp_pmap_find(&m, &p), &elems[i].node);
+    }
+    struct bgp_prefix absent = v4(0x0b000000, 32);
+    assert_null(bgp_pmap_find(&m, &absent));
+
+    /* Remove the even ones; the odd ones stay findable. */
+    for (uint32_t i = 0; i < N; i += 2) {
+        bgp_pmap_remove(&m, &elems[i].node);
+    }
+    assert_int_equal(bgp_pmap_count(&m), N / 2);
+    for (uint32_t i = 0; i < N; i++) {
+        struct bgp_prefix p = v4(0x0a800000 + i, 32);
+        struct bgp_pnode *found = bgp_pmap_find(&m, &p);
+        if (i % 2) {
+            assert_ptr_equal(found, &elems[i].node);
+        } else {
+            assert_null(found);
+        }
+    }
+
+    /* Pop the rest, each exactly once; the table shrinks as it empties. */
+    size_t popped = 0;
+    struct bgp_pnode *node;
+    while ((node = bgp_pmap_pop(&m)) != NULL) {
+        size_t i = (struct elem *) node - elems;
+        assert_true(i % 2 == 1);
+        node->prefix.len = 0;   /* Mark: a second pop would fail below. */
+        popped++;
+    }
+    assert_int_equal(popped, N / 2);
+    assert_int_equal(bgp_pmap_count(&m), 0);
+    assert_true(m.mask < 64);
+    for (uint32_t i = 1; i < N; i += 2) {
+        assert_int_equal(elems[i].node.prefix.len, 0);
+    }
+    bgp_pmap_destroy(&m);
+    free(elems);
+}
+
+static void
+test_for_each_visits_all(void **state)
+{
+    enum { N = 1000 };
+    struct bgp_pmap m;
+    struct elem elems[N];
+    struct bgp_pnode *node;
+    size_t seen = 0;
+
+    bgp_pmap_init(&m);
+    for (uint32_t i = 0; i < N; i++) {
+        elems[i].node.prefix = v4(i << 8, 24);
+        bgp_pmap_insert(&m, &elems[i].node);
+    }
+    BGP_PMAP_FOR_EACH (node, &m) {
+        seen++;
+    }
+    assert_int_equal(seen, N);
+    while (bgp_pmap_pop(&m)) {
+        continue;
+    }
+    bgp_pmap_destroy(&m);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_and_format),
+        cmocka_unit_test(test_parse_rejects),
+        cmocka_unit_test(test_equal_ignores_bits_past_length),
+        cmocka_unit_test(test_insert_find_remove_many),
+        cmocka_unit_test(test_for_each_visits_all),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
