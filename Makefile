@@ -49,7 +49,8 @@ build/ovs.mk: scripts/build-ovs.sh scripts/install-deps.sh
 # Sources.  Each folder lists its own files; src/ joins them.
 
 OVSDB_SRCS := ovsdb/nb-map.c ovsdb/route-set.c ovsdb/nb-watcher.c
-SPEAKER_SRCS := src/main.c src/options.c src/dry-run.c
+SPEAKER_SRCS := src/main.c src/options.c src/dry-run.c src/channel.c \
+                src/nb-thread.c src/speaker.c src/metrics.c
 GEN_SRCS := build/gen/ovn-nb-idl.c
 
 # ---------------------------------------------------------------------------

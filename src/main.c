@@ -11,6 +11,7 @@
 #include "openvswitch/vlog.h"
 #include "src/dry-run.h"
 #include "src/options.h"
+#include "src/speaker.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(main);
@@ -24,13 +25,7 @@ main(int argc, char *argv[])
     fatal_ignore_sigpipe();
     speaker_options_parse(argc, argv, &opts);
 
-    if (!opts.dry_run) {
-        fprintf(stderr, "%s: this build has no BGP engine yet: run it "
-                "with --dry-run\n", program_name);
-        speaker_options_destroy(&opts);
-        return EXIT_FAILURE;
-    }
-    int status = dry_run_main(&opts);
+    int status = opts.dry_run ? dry_run_main(&opts) : speaker_main(&opts);
     speaker_options_destroy(&opts);
     return status;
 }
