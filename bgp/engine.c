@@ -341,9 +341,21 @@ conn_free(struct conn *c, bool flush)
     if (flush && c->connected) {
         evutil_socket_t fd = bufferevent_getfd(c->bev);
         struct evbuffer *out = bufferevent_get_output(c->bev);
+        char discard[4096];
+
+        /* A socket bufferevent keeps the start of its output frozen so
+         * that only it drains the buffer: thaw it to write here. */
+        evbuffer_unfreeze(out, 1);
         while (evbuffer_get_length(out) && evbuffer_write(out, fd) > 0) {
             continue;
         }
+        /* Closing a socket with unread input sends a reset, which can make
+         * the peer drop what we just wrote (our NOTIFICATION): read what
+         * is there, then close our side in order. */
+        while (read(fd, discard, sizeof discard) > 0) {
+            continue;
+        }
+        shutdown(fd, SHUT_WR);
     }
     bufferevent_free(c->bev);
     free(c);

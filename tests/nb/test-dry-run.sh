@@ -13,7 +13,10 @@ expect() {
 }
 # expect_count N LINE-REGEX: it printed N such lines, within 10 s.
 expect_count() {
-    wait_until 10 test "$(count_lines "$OUT" "$2")" = "$1"
+    wait_until 10 count_is "$1" "$2"
+}
+count_is() {
+    test "$(count_lines "$OUT" "$2")" = "$1"
 }
 # absent LINE-REGEX: it printed no such line (call after a marker).
 absent() {

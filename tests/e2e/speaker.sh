@@ -1,0 +1,46 @@
+# The speaker daemon in end-to-end tests (source after tests/lib.sh and
+# tests/bgp/peers.sh).
+#
+# speaker_start NAME FLAGS...   runs the daemon in the background with its
+#                               log in $T/NAME.log, its control socket at
+#                               $T/NAME.ctl and the NB database $NB_DB;
+#                               SPEAKER_PID is its pid.
+# appctl NAME COMMAND...        ovs-appctl on its control socket
+# speaker_state NAME            the first neighbor's state
+# speaker_up NAME               true once every neighbor is Established
+
+speaker_start() {
+    local name=$1
+    shift
+    spawn "$name" "$SPEAKER" --ovnnb-db="$NB_DB" --unixctl="$T/$name.ctl" \
+        -vconsole:info "$@"
+    SPEAKER_PID=$SPAWNED
+    wait_until 10 test -S "$T/$name.ctl"
+}
+
+appctl() {
+    local name=$1
+    shift
+    ovs-appctl --timeout=10 -t "$T/$name.ctl" "$@"
+}
+
+speaker_up() {
+    local out
+    out=$(appctl "$1" bgp/neighbors) || return 1
+    [ -n "$out" ] && ! grep -q '  state: ' <<< "$(grep '  state: ' <<< "$out" | grep -v 'state: Established')"
+}
+
+# lacks_route ROUTER PREFIX: the router has no path for PREFIX.
+lacks_route() {
+    ! peer_has_route "$@"
+}
+
+# route_count_is ROUTER N: the router has exactly N paths from speakers.
+route_count_is() {
+    test "$(peer_received_count "$1")" = "$2"
+}
+
+# router_state_is ROUTER STATE
+router_state_is() {
+    test "$(peer_state "$1")" = "$2"
+}
