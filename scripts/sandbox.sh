@@ -1,14 +1,13 @@
 #!/bin/bash
 # `make sandbox`: a throw-away OVN Northbound database in a temporary
-# folder, a few annotated subnets, pods and a service in it, and the speaker
-# watching it.  Change the rows with the ovn-nbctl line it prints and watch
-# the routes move.  Ctrl-C ends it and removes everything.
+# folder with a few annotated subnets, pods and a service, a BIRD router on
+# loopback (127.0.0.2) as the upstream, and the speaker (127.0.0.1) between
+# them.  It prints the routes that arrive at BIRD.  Change the rows with the
+# ovn-nbctl lines it prints and watch the routes move.  Ctrl-C ends it and
+# removes everything.
 #
 #   scripts/sandbox.sh          run until Ctrl-C
-#   scripts/sandbox.sh --once   print the initial route set and stop
-#
-# Until the BGP engine is in, the speaker runs with --dry-run: it prints
-# the routes it would announce instead of announcing them.
+#   scripts/sandbox.sh --once   print BIRD's routes once they are in, stop
 set -eu
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -65,22 +64,58 @@ nbctl lsp-add edge cache.edge \
 nbctl lb-add cluster-tcp-lb 10.96.0.10:53 10.16.0.6:53 tcp \
     -- set load_balancer cluster-tcp-lb external_ids:$bgp=true
 
-echo "NB database: OVN_NB_DB=$OVN_NB_DB"
-echo "speaker:     $SPEAKER --dry-run --node-name=sandbox --announce-cluster-ip"
-echo
-"$SPEAKER" --dry-run --node-name=sandbox --announce-cluster-ip \
-    2> "$dir/speaker.log" &
+# The upstream router: BIRD 2 on 127.0.0.2, importing everything.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+bird_port=$(free_port)
+speaker_port=$(free_port)
+cat > "$dir/bird.conf" <<EOF
+router id 127.0.0.2;
+log "$dir/bird.log" all;
+protocol device {}
+protocol bgp upstream {
+    local 127.0.0.2 port $bird_port as 65030;
+    neighbor 127.0.0.1 port $speaker_port as 65000;
+    multihop;
+    ipv4 { import all; export none; };
+    ipv6 { import all; export none; extended next hop on; };
+}
+EOF
+bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" &
 pids+=($!)
 
+speaker=("$SPEAKER" --neighbor-address=127.0.0.2 --neighbor-port="$bird_port"
+         --neighbor-as=65030 --cluster-as=65000 --local-address=127.0.0.1
+         --listen-port="$speaker_port" --node-name=sandbox
+         --announce-cluster-ip --node-ips=127.0.0.1,fd00::1
+         --unixctl="$dir/speaker.ctl")
+echo "NB database: OVN_NB_DB=$OVN_NB_DB"
+echo "speaker:     ${speaker[*]}"
+echo "router:      birdc -s $dir/bird.ctl"
+echo
+"${speaker[@]}" 2> "$dir/speaker.log" &
+pids+=($!)
+
+# Six routes: the dual-stack subnet and its annotated pod, the local pod,
+# the service.
+bird_routes() {
+    birdc -s "$dir/bird.ctl" show route 2>/dev/null
+}
+n_routes() {
+    bird_routes | grep -c 'from 127\.0\.0\.1'
+}
 for _ in $(seq 200); do
-    grep -q 'initial route set' "$dir/speaker.log" && break
+    [ "$(n_routes)" -ge 6 ] && break
     sleep 0.05
 done
-if ! grep -q 'initial route set' "$dir/speaker.log"; then
-    echo "sandbox: the speaker did not sync; its log:" >&2
+if [ "$(n_routes)" -lt 6 ]; then
+    echo "sandbox: the routes did not reach BIRD; the speaker's log:" >&2
     cat "$dir/speaker.log" >&2
     exit 1
 fi
+echo "Routes at BIRD (birdc show route):"
+bird_routes | sed 1d
 [ -n "$once" ] && exit 0
 
 cat >&2 <<EOF
@@ -89,6 +124,8 @@ Try, in another terminal:
   export OVN_NB_DB=$OVN_NB_DB
   ovn-nbctl set logical_switch_port db.default external_ids:$bgp=true
   ovn-nbctl remove logical_switch ovn-default external_ids $bgp
+  birdc -s $dir/bird.ctl show route
+  ovs-appctl -t $dir/speaker.ctl bgp/neighbors
 Ctrl-C ends the sandbox.
 EOF
 wait
