@@ -44,3 +44,31 @@ route_count_is() {
 router_state_is() {
     test "$(peer_state "$1")" = "$2"
 }
+
+# watch ROUTER PREFIX...: samples the router's table into $T/watch until
+# unwatch, one line per sample: "ok", or the prefixes it lacked.
+watch() {
+    local router=$1
+    shift
+    (
+        while :; do
+            routes=$(peer_routes "$router")
+            missing=
+            for p in "$@"; do
+                grep -q "^$p " <<< "$routes" || missing="$missing $p"
+            done
+            echo "${missing:-ok}"
+        done
+    ) > "$T/watch" 2>/dev/null &
+    WATCH_PID=$!
+    _pids+=("$WATCH_PID")
+    wait_until 10 test -s "$T/watch"
+}
+unwatch() {
+    kill "$WATCH_PID" 2>/dev/null
+    wait "$WATCH_PID" 2>/dev/null
+}
+# never_missing [MIN]: at least MIN (default 2) samples, every one "ok".
+never_missing() {
+    test "$(grep -c . "$T/watch")" -ge "${1:-2}" && ! grep -v -x ok "$T/watch"
+}

@@ -7,32 +7,6 @@
 . "$(dirname "$0")/../bgp/peers.sh"
 . "$(dirname "$0")/speaker.sh"
 
-# watch ROUTER PREFIX...: samples the router's table into $T/watch until
-# unwatch: "ok", or the prefixes missing.
-watch() {
-    local router=$1
-    shift
-    (
-        while :; do
-            routes=$(peer_routes "$router")
-            missing=
-            for p in "$@"; do
-                grep -q "^$p " <<< "$routes" || missing="$missing $p"
-            done
-            echo "${missing:-ok}"
-        done
-    ) > "$T/watch" 2>/dev/null &
-    WATCH_PID=$!
-    _pids+=("$WATCH_PID")
-    wait_until 10 test -s "$T/watch"
-}
-unwatch() {
-    kill "$WATCH_PID" 2>/dev/null
-    wait "$WATCH_PID" 2>/dev/null
-}
-never_missing() {
-    test "$(grep -c . "$T/watch")" -ge 2 && ! grep -v -x ok "$T/watch"
-}
 nb_connected() {
     appctl "$1" nb/status | grep -q '^connected: yes'
 }
