@@ -10,7 +10,7 @@ BUILD_PKGS="build-essential python3 autoconf automake libtool pkg-config
 libevent-dev libssl-dev libcmocka-dev libunbound-dev openvswitch-source
 "
 TEST_PKGS="ovn-central ovn-common openvswitch-common clang
-libclang-rt-14-dev iproute2 procps bird2 frr gobgpd yamllint"
+libclang-rt-14-dev iproute2 procps bird2 frr gobgpd yamllint curl"
 
 case "${1:-all}" in
     build) want="$BUILD_PKGS" ;;
