@@ -723,8 +723,11 @@ resolve_collision(struct bgp_peer *peer, const struct bgp_open *open)
     struct bgp_notification cease;
     bgp_notification_set(&cease, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION,
                          NULL, 0);
-    bool keep_existing = (peer->engine->cfg.router_id > open->bgp_id
-                          ? peer->conn->outgoing : !peer->conn->outgoing);
+    /* An Established session always stays (RFC 4271 section 6.8). */
+    bool keep_existing = (peer->fsm.state == BGP_ST_ESTABLISHED
+                          || (peer->engine->cfg.router_id > open->bgp_id
+                              ? peer->conn->outgoing
+                              : !peer->conn->outgoing));
 
     if (keep_existing) {
         bgp_log(BGP_LOG_INFO, "peer %s: connection collision: keeping the "
