@@ -96,7 +96,8 @@ struct bgp_peer {
     struct timer timers[BGP_TIMER_N];
     struct event *work;         /* Deferred: fill output, read more. */
     struct event *failed;       /* Deferred: a connect failed at once. */
-    bool first_open;            /* Next OPEN is the first since start. */
+    bool first_open;            /* No session yet since start (R bit). */
+    uint8_t refresh_afs;        /* Families the peer asked to refresh. */
 
     /* Negotiated. */
     struct bgp_wire_opts wopts;
@@ -140,6 +141,7 @@ static void peer_schedule_work(struct bgp_peer *);
 static void peer_add_pending(struct bgp_peer *, const struct bgp_prefix *);
 static void peer_start_table(struct bgp_peer *);
 static void conn_free(struct conn *, bool flush);
+static void fsm_set_timer(struct bgp_fsm *, enum bgp_timer, unsigned seconds);
 
 /* ------------------------------------------------------------------------
  * The Loc-RIB.
@@ -448,6 +450,13 @@ fsm_close(struct bgp_fsm *f)
     peer->coll = NULL;
 }
 
+static unsigned int
+send_hold_time(const struct bgp_peer *peer)
+{
+    return (peer->fsm.neg_hold_time > SEND_HOLD_MIN
+            ? peer->fsm.neg_hold_time : SEND_HOLD_MIN);
+}
+
 static void
 conn_send(struct conn *c, const struct bgp_writer *w)
 {
@@ -457,6 +466,13 @@ conn_send(struct conn *c, const struct bgp_writer *w)
                      bgp_writer_len(w));
         peer->msgs_sent++;
         peer->bytes_sent += bgp_writer_len(w);
+        /* RFC 9687: output is waiting; the peer has so long to read it.
+         * The write callback restarts the timer on progress. */
+        if (c == peer->conn && !event_pending(
+                peer->timers[BGP_TIMER_SEND_HOLD].ev, EV_TIMEOUT, NULL)) {
+            fsm_set_timer(&peer->fsm, BGP_TIMER_SEND_HOLD,
+                          send_hold_time(peer));
+        }
     }
 }
 
@@ -507,7 +523,6 @@ fsm_send_open(struct bgp_fsm *f)
 {
     struct bgp_peer *peer = f->aux;
     send_open_on(peer, peer->conn);
-    peer->first_open = false;
 }
 
 static void
@@ -638,6 +653,8 @@ fsm_established(struct bgp_fsm *f)
     struct bgp_peer *peer = f->aux;
 
     negotiate(peer);
+    peer->first_open = false;
+    peer->refresh_afs = 0;
     adj_clear(&peer->sent);
     adj_clear(&peer->pending);
     peer->table_started = false;
@@ -749,6 +766,27 @@ resolve_collision(struct bgp_peer *peer, const struct bgp_open *open)
     bgp_fsm_event(&peer->fsm, BGP_EV_OPEN, open);
 }
 
+/* The session's connection failed, or the peer closed it (with a Cease
+ * for the collision, typically), while the peer's second connection waits
+ * for its OPEN: go on with that one instead of going Idle, since RFC 4271
+ * section 6.8 keeps the two apart.  Returns true if it did. */
+static bool
+promote_collision(struct bgp_peer *peer)
+{
+    if (!peer->coll || (peer->fsm.state != BGP_ST_OPENSENT
+                        && peer->fsm.state != BGP_ST_OPENCONFIRM)) {
+        return false;
+    }
+    bgp_log(BGP_LOG_INFO, "peer %s: connection closed during a collision: "
+            "going on with the peer's connection", peer->name);
+    conn_free(peer->conn, false);
+    peer->conn = peer->coll;
+    peer->coll = NULL;
+    /* Our OPEN is out on it; its OPEN is still to come. */
+    peer->fsm.state = BGP_ST_OPENSENT;
+    return true;
+}
+
 static void
 handle_update(struct bgp_peer *peer, const struct bgp_msg *msg)
 {
@@ -802,17 +840,35 @@ handle_route_refresh(struct bgp_peer *peer, const struct bgp_msg *msg)
         || !(peer->families & (1 << af))) {
         return;
     }
-    bgp_log(BGP_LOG_INFO, "peer %s: route refresh for %s: resending",
-            peer->name, af == BGP_AF_IPV4 ? "IPv4" : "IPv6");
     if (!peer->table_started) {
         return;                 /* It all goes out soon anyway. */
     }
-    /* Forget what the peer has of that family, and send the table again. */
+    /* Done once per family however many requests arrive meanwhile. */
+    peer->refresh_afs |= 1 << af;
+    peer_schedule_work(peer);
+}
+
+/* Answers the peer's route refreshes: what the RIB still has goes out
+ * again; what it no longer has keeps its pending withdrawal. */
+static void
+peer_refresh(struct bgp_peer *peer)
+{
+    const struct bgp_pmap *rib = &peer->engine->rib;
     struct bgp_pmap keep;
     struct bgp_pnode *node;
+    uint8_t afs = peer->refresh_afs;
+
+    peer->refresh_afs = 0;
+    for (int af = 0; af < BGP_AF_N; af++) {
+        if (afs & (1 << af)) {
+            bgp_log(BGP_LOG_INFO, "peer %s: route refresh for %s: resending",
+                    peer->name, af == BGP_AF_IPV4 ? "IPv4" : "IPv6");
+        }
+    }
     bgp_pmap_init(&keep);
     while ((node = bgp_pmap_pop(&peer->sent)) != NULL) {
-        if (node->prefix.af == af) {
+        if ((afs & (1 << node->prefix.af)) && bgp_pmap_find(rib,
+                                                           &node->prefix)) {
             free(node);
         } else {
             bgp_pmap_insert(&keep, node);
@@ -820,8 +876,8 @@ handle_route_refresh(struct bgp_peer *peer, const struct bgp_msg *msg)
     }
     bgp_pmap_destroy(&peer->sent);
     peer->sent = keep;
-    BGP_PMAP_FOR_EACH (node, &peer->engine->rib) {
-        if (node->prefix.af == af) {
+    BGP_PMAP_FOR_EACH (node, rib) {
+        if (afs & (1 << node->prefix.af)) {
             peer_add_pending(peer, &node->prefix);
         }
     }
@@ -873,6 +929,13 @@ handle_message(struct conn *c, const struct bgp_msg *msg)
             bgp_notification_set(&n, 0, 0, NULL, 0);
         }
         if (!bgp_notification_get_shutdown(&n, shutdown)) {
+            /* The peer's text goes to logs and status: no control
+             * characters. */
+            for (char *p = shutdown; *p; p++) {
+                if ((unsigned char) *p < 0x20 || *p == 0x7f) {
+                    *p = '?';
+                }
+            }
             peer_set_error(peer, "received NOTIFICATION %s: \"%s\"",
                            bgp_notification_name(n.code, n.subcode),
                            shutdown);
@@ -882,7 +945,9 @@ handle_message(struct conn *c, const struct bgp_msg *msg)
         }
         bgp_log(BGP_LOG_WARN | BGP_LOG_RL, "peer %s: %s", peer->name,
                 peer->last_error);
-        bgp_fsm_event(&peer->fsm, BGP_EV_NOTIFICATION, &n);
+        if (!promote_collision(peer)) {
+            bgp_fsm_event(&peer->fsm, BGP_EV_NOTIFICATION, &n);
+        }
         break;
     }
     case BGP_MSG_KEEPALIVE:
@@ -988,9 +1053,7 @@ conn_write_cb(struct bufferevent *bev, void *c_)
     /* Progress: the peer reads.  RFC 9687's timer runs only while output
      * waits. */
     if (evbuffer_get_length(bufferevent_get_output(bev))) {
-        unsigned int t = peer->fsm.neg_hold_time > SEND_HOLD_MIN
-                         ? peer->fsm.neg_hold_time : SEND_HOLD_MIN;
-        fsm_set_timer(&peer->fsm, BGP_TIMER_SEND_HOLD, t);
+        fsm_set_timer(&peer->fsm, BGP_TIMER_SEND_HOLD, send_hold_time(peer));
     } else {
         fsm_set_timer(&peer->fsm, BGP_TIMER_SEND_HOLD, 0);
     }
@@ -1024,7 +1087,9 @@ conn_event_cb(struct bufferevent *bev, short what, void *c_)
                            evutil_socket_error_to_string(error));
         }
         bgp_log(BGP_LOG_DBG, "peer %s: %s", peer->name, peer->last_error);
-        bgp_fsm_event(&peer->fsm, BGP_EV_TCP_FAILED, NULL);
+        if (!promote_collision(peer)) {
+            bgp_fsm_event(&peer->fsm, BGP_EV_TCP_FAILED, NULL);
+        }
     }
 }
 
@@ -1203,6 +1268,9 @@ send_updates(struct bgp_peer *peer)
         || !peer->conn) {
         return;
     }
+    if (peer->refresh_afs) {
+        peer_refresh(peer);
+    }
     struct evbuffer *out = bufferevent_get_output(peer->conn->bev);
     while (evbuffer_get_length(out) < OUT_HIGH) {
         if (send_pending_batch(peer) || send_dump_batch(peer)) {
@@ -1222,12 +1290,6 @@ send_updates(struct bgp_peer *peer)
                     bgp_pmap_count(&peer->sent));
         }
         break;
-    }
-    if (evbuffer_get_length(out) && !event_pending(
-            peer->timers[BGP_TIMER_SEND_HOLD].ev, EV_TIMEOUT, NULL)) {
-        unsigned int t = peer->fsm.neg_hold_time > SEND_HOLD_MIN
-                         ? peer->fsm.neg_hold_time : SEND_HOLD_MIN;
-        fsm_set_timer(&peer->fsm, BGP_TIMER_SEND_HOLD, t);
     }
 }
 

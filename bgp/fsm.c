@@ -286,6 +286,8 @@ bgp_fsm_event(struct bgp_fsm *f, enum bgp_event event, const void *arg)
         } else if (event == BGP_EV_TCP_FAILED) {
             /* RFC 4271: back to Active, and try again later. */
             f->ops->set_timer(f, BGP_TIMER_HOLD, 0);
+            f->ops->set_timer(f, BGP_TIMER_KEEPALIVE, 0);
+            f->ops->set_timer(f, BGP_TIMER_SEND_HOLD, 0);
             f->ops->close(f);
             change_state(f, BGP_ST_ACTIVE, "connection lost");
         } else if (event == BGP_EV_START || event == BGP_EV_IDLE_HOLD_EXPIRED

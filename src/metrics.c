@@ -241,9 +241,14 @@ metrics_start(struct event_base *base, const char *address,
     m->engine = engine;
     m->ch = ch;
     m->http = evhttp_new(base);
+    /* Read-only and small: other methods get a 405 from handle(), no
+     * request body is read, idle connections do not linger. */
     evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD
                                | EVHTTP_REQ_POST | EVHTTP_REQ_PUT
                                | EVHTTP_REQ_DELETE);
+    evhttp_set_max_headers_size(m->http, 8192);
+    evhttp_set_max_body_size(m->http, 0);
+    evhttp_set_timeout(m->http, 10);
     evhttp_set_gencb(m->http, handle, m);
     if (!evhttp_bind_socket_with_handle(m->http, *host ? host : "0.0.0.0",
                                         port)) {
