@@ -126,6 +126,7 @@ src/ovn-bgp-speaker: build/release/ovn-bgp-speaker
 	cp $< $@
 
 sandbox: all
+	@scripts/install-deps.sh test
 	scripts/sandbox.sh
 
 bench-nb: all
@@ -133,8 +134,13 @@ bench-nb: all
 	scripts/bench-nb.sh
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man8
 	install -m 755 src/ovn-bgp-speaker $(DESTDIR)$(SBINDIR)/ovn-bgp-speaker
+	install -m 755 scripts/ovn-bgp-annotate \
+	    $(DESTDIR)$(BINDIR)/ovn-bgp-annotate
+	install -m 644 doc/ovn-bgp-speaker.8 \
+	    $(DESTDIR)$(MANDIR)/man8/ovn-bgp-speaker.8
 
 clean:
 	rm -rf build src/ovn-bgp-speaker

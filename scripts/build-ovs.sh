@@ -15,8 +15,15 @@ if [ ! -r "$tarball" ]; then
 fi
 version=$(dpkg-query -W -f='${Version}' openvswitch-source 2>/dev/null \
           || echo unknown)
+# Debian's own paths, so that the daemon's default pidfile and control
+# socket are where Debian's ovs-appctl looks (/var/run/openvswitch).
+# Optional system libraries stay out, so that the link line is what
+# lib/libopenvswitch.pc says on every machine.
+configure_args="--prefix=/usr --localstatedir=/var --sysconfdir=/etc
+--enable-ssl --disable-libcapng --without-dpdk --disable-shared"
 cache=${OVS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ovn-bgp-speaker}
-dir="$cache/ovs-$(echo "$version" | tr -c 'A-Za-z0-9.+\n' '_')"
+key=$(printf '%s %s' "$version" "$configure_args" | md5sum | cut -c1-8)
+dir="$cache/ovs-$(echo "$version" | tr -c 'A-Za-z0-9.+\n' '_')-$key"
 
 if [ -f "$dir/.built" ]; then
     echo "$dir"
@@ -38,10 +45,8 @@ mkdir -p "$dir.tmp"
 tar -xzf "$tarball" -C "$dir.tmp" --strip-components=1
 (
     cd "$dir.tmp"
-    # Only the library is needed; keep optional system libraries out so the
-    # link line stays what lib/libopenvswitch.pc says on every machine.
-    ./configure --enable-ssl --disable-libcapng --without-dpdk \
-        --disable-shared CFLAGS="-O2 -g" >configure.log 2>&1 \
+    # shellcheck disable=SC2086
+    ./configure $configure_args CFLAGS="-O2 -g" >configure.log 2>&1 \
         || { tail -30 configure.log >&2; exit 1; }
     # Generated headers (BUILT_SOURCES) first, then just the library.
     printf 'built-sources: $(BUILT_SOURCES)\n' \

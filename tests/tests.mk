@@ -27,7 +27,10 @@ build/asan/tests/bgp-driver: $(call objs,asan,tests/tools/bgp-driver.c \
 CHECK_DEPS += build/asan/ovn-bgp-speaker $(UNIT_TEST_BINS) \
               build/asan/tests/bgp-driver
 
+# The test packages first (clang builds the fuzzer), then everything the
+# tests run, then the tests.
 .PHONY: check
-check: $(CHECK_DEPS)
+check:
 	@scripts/install-deps.sh test
+	$(MAKE) --no-print-directory $(CHECK_DEPS)
 	tests/run.sh $(TESTS)
