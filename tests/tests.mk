@@ -24,8 +24,10 @@ build/asan/tests/bgp-driver: $(call objs,asan,tests/tools/bgp-driver.c \
 	$(CC) $(FLAVOUR_LDFLAGS_asan) $(LDFLAGS) -o $@ $^ -levent
 
 # Extra things a folder's tests need built first (fuzzers, helpers).
+# The release daemon too: tests run make sandbox and make install, which
+# must find it built rather than build it at once.
 CHECK_DEPS += build/asan/ovn-bgp-speaker $(UNIT_TEST_BINS) \
-              build/asan/tests/bgp-driver
+              build/asan/tests/bgp-driver src/ovn-bgp-speaker
 
 # The test packages first (clang builds the fuzzer), then everything the
 # tests run, then the tests.

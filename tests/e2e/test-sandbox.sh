@@ -12,8 +12,9 @@ for prefix in 10.16.0.0/16 fd00:10:16::/64 10.16.0.5/32 fd00:10:16::5/128 \
 done
 check "BIRD shows exactly six routes" \
     test "$(grep -c ' from 127\.0\.0\.1\]' "$T/out")" = 6
-check "sandbox left no temporary folder" \
-    test -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'ovn-bgp-sandbox.*' -newer "$T" 2>/dev/null)"
-check "sandbox left no process" \
-    bash -c '! pgrep -f "ovn-bgp-sandbox\." > /dev/null'
+# Its own folder, from the line that names the NB socket in it.
+dir=$(sed -n 's|^NB database: OVN_NB_DB=unix:\(.*\)/nb\.sock$|\1|p' "$T/out")
+check "sandbox named its folder" test -n "$dir"
+check "sandbox left no temporary folder" test ! -e "$dir"
+check "sandbox left no process" bash -c '! pgrep -f "$0/" > /dev/null' "$dir"
 done_testing
