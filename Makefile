@@ -5,6 +5,7 @@
 #   make sandbox      a throw-away NB database with annotated rows, and the
 #                     speaker on it
 #   make bench-nb     the NB watcher benchmark (10k and 100k ports)
+#   make bench        the speaker beside BIRD and GoBGP, one BIRD sink
 #   make install      honours PREFIX and DESTDIR
 #
 # Build outputs live under build/ (objects of each flavour, the generated NB
@@ -118,7 +119,7 @@ build/gen/ovn-nb-idl.c: build/gen/ovn-nb-idl.ovsidl build/gen/ovn-nb-idl.h
 # ---------------------------------------------------------------------------
 # Goals.
 
-.PHONY: all sandbox bench-nb install clean distclean help
+.PHONY: all sandbox bench-nb bench install clean distclean help
 
 all: src/ovn-bgp-speaker
 
@@ -132,6 +133,10 @@ sandbox: all
 bench-nb: all
 	scripts/install-deps.sh test
 	scripts/bench-nb.sh
+
+bench: all
+	scripts/install-deps.sh test
+	scripts/bench.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
