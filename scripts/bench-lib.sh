@@ -1,27 +1,7 @@
 # shellcheck shell=bash
 # Helpers for scripts/bench.sh (the BGP origination benchmark): sourced,
-# not run.  Expects $T (a private temp dir) and $TOP.
-
-now_ns() { date +%s%N; }
-
-# free_port: a TCP port free on loopback right now.
-free_port() {
-    python3 -c '
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-# wait_until SECONDS CMD...: until CMD succeeds (polls every 10 ms).
-wait_until() {
-    local deadline=$(( $(now_ns) + $1 * 1000000000 ))
-    shift
-    until "$@"; do
-        [ "$(now_ns)" -lt "$deadline" ] || return 1
-        sleep 0.01
-    done
-}
+# not run, after scripts/lib.sh (now_ns, free_port, wait_until).  Expects
+# $T (a private temp dir) and $TOP.
 
 # gen_bird_static N FILE: a BIRD "protocol static" with N /32 blackhole
 # routes 10.128.0.0 + i (the addresses nb-populate.py gives the pods).

@@ -22,18 +22,11 @@ SIZES=${BENCH_SIZES:-10000 100000}
 SWITCHES=${SWITCHES:-1000}
 CHANGES=${CHANGES:-100}
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/obs-bench.XXXXXX")
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do
-        kill -TERM "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-    rm -rf "$T"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/lib.sh
+. "$TOP/scripts/lib.sh"
+scratch_init obs-bench
+T=$SCRATCH
 
-now_ns() { date +%s%N; }
 cpu_ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
 
 # wait_for FILE FROM-BYTE FIXED-STRING: until the file has the string after
@@ -72,17 +65,9 @@ printf '%-8s %-9s %-17s %-14s %-23s %-20s\n' ports switches \
 
 for n in $SIZES; do
     dir=$T/$n
-    mkdir -p "$dir"
-    ovsdb-tool create "$dir/nb.db" /usr/share/ovn/ovn-nb.ovsschema
-    ovsdb-server "$dir/nb.db" --remote="punix:$dir/nb.sock" \
-        --unixctl="$dir/ovsdb.ctl" --no-chdir -vconsole:off \
-        --log-file="$dir/ovsdb.log" &
-    server=$!
-    pids+=("$server")
-    db=unix:$dir/nb.sock
-    until ovn-nbctl --db="$db" --timeout=1 show > /dev/null 2>&1; do
-        sleep 0.01
-    done
+    nb_server_start "$dir"
+    server=$NB_PID
+    db=$NB_DB
     python3 "$TOP/scripts/nb-populate.py" "$dir/nb.sock" "$n" "$SWITCHES"
 
     start=$(now_ns)

@@ -48,34 +48,13 @@ C_ADDR=127.0.0.11
 C_AS=65011
 NEXTHOP=192.0.2.1
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/obs-bench.XXXXXX")
+# shellcheck source=scripts/lib.sh
+. "$TOP/scripts/lib.sh"
+scratch_init obs-bench
+T=$SCRATCH
+trap 'exit 130' INT TERM
 # shellcheck source=scripts/bench-lib.sh
 . "$TOP/scripts/bench-lib.sh"
-
-pids=()
-# stop PID...: TERM, up to 5 s, then KILL; quiet.
-stop() {
-    local p i
-    for p in "$@"; do
-        [ -n "$p" ] || continue
-        {
-            kill -TERM "$p"
-            i=0
-            while kill -0 "$p" && [ $i -lt 100 ]; do
-                sleep 0.05
-                i=$((i + 1))
-            done
-            kill -KILL "$p"
-            wait "$p"
-        } 2>/dev/null || true
-    done
-}
-cleanup() {
-    stop "${pids[@]}"
-    rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 fail() {
     echo "bench: $*" >&2
@@ -120,16 +99,7 @@ sink_ready() {
 # start_nb N DIR: ovsdb-server with N annotated ports; sets NB_PID, NB_DB.
 start_nb() {
     local n=$1 dir=$2
-    mkdir -p "$dir"
-    ovsdb-tool create "$dir/nb.db" /usr/share/ovn/ovn-nb.ovsschema
-    ovsdb-server "$dir/nb.db" --remote="punix:$dir/nb.sock" \
-        --unixctl="$dir/ovsdb.ctl" --no-chdir -vconsole:off \
-        --log-file="$dir/ovsdb.log" &
-    NB_PID=$!
-    pids+=("$NB_PID")
-    NB_DB=unix:$dir/nb.sock
-    wait_until 10 ovn-nbctl --db="$NB_DB" --timeout=1 show > /dev/null 2>&1 ||
-        fail "ovsdb-server did not start"
+    nb_server_start "$dir" || fail "ovsdb-server did not start"
     python3 "$TOP/scripts/nb-populate.py" "$dir/nb.sock" "$n" "$SWITCHES"
 }
 

@@ -15,28 +15,14 @@ SPEAKER=${SPEAKER:-$TOP/src/ovn-bgp-speaker}
 once=
 [ "${1:-}" = --once ] && once=1
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/ovn-bgp-sandbox.XXXXXX")
-pids=()
-cleanup() {
-    for p in "${pids[@]}"; do
-        kill -TERM "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-    rm -rf "$dir"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/lib.sh
+. "$TOP/scripts/lib.sh"
+scratch_init ovn-bgp-sandbox
 trap 'exit 0' INT TERM
+dir=$SCRATCH
 
-ovsdb-tool create "$dir/nb.db" /usr/share/ovn/ovn-nb.ovsschema
-ovsdb-server "$dir/nb.db" --remote="punix:$dir/nb.sock" \
-    --unixctl="$dir/ovsdb.ctl" --no-chdir -vconsole:off \
-    --log-file="$dir/ovsdb.log" &
-pids+=($!)
-export OVN_NB_DB=unix:$dir/nb.sock
-for _ in $(seq 100); do
-    ovn-nbctl --timeout=1 show > /dev/null 2>&1 && break
-    sleep 0.05
-done
+nb_server_start "$dir"
+export OVN_NB_DB=$NB_DB
 
 nbctl() { ovn-nbctl --timeout=10 "$@"; }
 bgp=ovn.kubernetes.io/bgp
@@ -65,9 +51,6 @@ nbctl lb-add cluster-tcp-lb 10.96.0.10:53 10.16.0.6:53 tcp \
     -- set load_balancer cluster-tcp-lb external_ids:$bgp=true
 
 # The upstream router: BIRD 2 on 127.0.0.2, importing everything.
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 bird_port=$(free_port)
 speaker_port=$(free_port)
 cat > "$dir/bird.conf" <<EOF
@@ -85,6 +68,8 @@ EOF
 bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" &
 pids+=($!)
 
+# --node-ips takes one comma-separated value.
+# shellcheck disable=SC2054
 speaker=("$SPEAKER" --neighbor-address=127.0.0.2 --neighbor-port="$bird_port"
          --neighbor-as=65030 --cluster-as=65000 --local-address=127.0.0.1
          --listen-port="$speaker_port" --node-name=sandbox
@@ -105,11 +90,10 @@ bird_routes() {
 n_routes() {
     bird_routes | grep -c 'from 127\.0\.0\.1'
 }
-for _ in $(seq 200); do
-    [ "$(n_routes)" -ge 6 ] && break
-    sleep 0.05
-done
-if [ "$(n_routes)" -lt 6 ]; then
+six_routes() {
+    [ "$(n_routes)" -ge 6 ]
+}
+if ! wait_until 10 six_routes; then
     echo "sandbox: the routes did not reach BIRD; the speaker's log:" >&2
     cat "$dir/speaker.log" >&2
     exit 1
