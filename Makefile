@@ -80,6 +80,7 @@ GEN_CFLAGS := -std=gnu11 -g -w
 objs = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 include bgp/bgp.mk
+include ovsdb/ovsdb.mk
 
 define FLAVOUR_RULES
 build/$(1)/build/gen/%.o: build/gen/%.c build/gen/ovn-nb-idl.h build/ovs.mk

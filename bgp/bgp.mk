@@ -15,9 +15,11 @@ test-bgp-fsm_SRCS := tests/unit/test-bgp-fsm.c bgp/fsm.c $(BGP_CODEC_SRCS)
 # only, compiled here with the fuzzer's instrumentation.
 #
 #   make build/fuzz/fuzz-bgp-wire   the binary
-#   make fuzz                       a long run (FUZZ_SECONDS, default 600)
+#   make fuzz-bgp-wire              a long run (FUZZ_SECONDS, default 600)
 #                                   growing build/fuzz/corpus from the seeds
 #                                   in tests/fuzz/corpus
+#   make fuzz                       the long run of every fuzzer (one after
+#                                   the other, unless make -j)
 # `make check` runs it for a short while (tests/bgp/test-fuzz-short.sh).
 
 FUZZ_CC ?= clang
@@ -27,12 +29,14 @@ FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
     $(WARNINGS)
 FUZZ_BGP_WIRE_SRCS := tests/fuzz/fuzz-bgp-wire.c $(BGP_CODEC_SRCS)
 
-build/fuzz/fuzz-bgp-wire: $(FUZZ_BGP_WIRE_SRCS) bgp/buf.h bgp/wire.h
+build/fuzz/fuzz-bgp-wire: $(FUZZ_BGP_WIRE_SRCS) bgp/buf.h bgp/wire.h \
+                          tests/fuzz/fuzz.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -I. -o $@ $(FUZZ_BGP_WIRE_SRCS)
 
-.PHONY: fuzz
-fuzz: build/fuzz/fuzz-bgp-wire
+.PHONY: fuzz fuzz-bgp-wire
+fuzz: fuzz-bgp-wire
+fuzz-bgp-wire: build/fuzz/fuzz-bgp-wire
 	@mkdir -p build/fuzz/corpus build/fuzz/artifacts
 	build/fuzz/fuzz-bgp-wire -max_total_time=$(FUZZ_SECONDS) \
 	    -artifact_prefix=build/fuzz/artifacts/ \

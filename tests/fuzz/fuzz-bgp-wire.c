@@ -23,6 +23,7 @@
 
 #include "bgp/buf.h"
 #include "bgp/wire.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FUZZ_F_AS4 0x01
 #define FUZZ_F_EXT_NH 0x02
@@ -33,17 +34,6 @@
 
 #define MAX_PREFIXES 4096
 #define MAX_PATH 300
-
-#define CHECK(COND)                                                     \
-    do {                                                                \
-        if (!(COND)) {                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n",                \
-                    __FILE__, __LINE__, #COND);                         \
-            abort();                                                    \
-        }                                                               \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Space for one message of any size. */
 static uint8_t msg_buf[BGP_EXT_MAX_LEN];
