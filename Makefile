@@ -8,8 +8,8 @@
 #   make bench        the speaker beside BIRD and GoBGP, one BIRD sink
 #   make install      honours PREFIX and DESTDIR
 #
-# Build outputs live under build/ (objects of each flavour, the generated NB
-# IDL) and at src/ovn-bgp-speaker; none of them is committed.
+# Build outputs live under build/ (objects of each flavour) and at
+# src/ovn-bgp-speaker; none of them is committed.
 
 VERSION := 0.1.0
 
@@ -49,10 +49,8 @@ build/ovs.mk: scripts/build-ovs.sh scripts/install-deps.sh
 # ---------------------------------------------------------------------------
 # Sources.  Each folder lists its own files; src/ joins them.
 
-OVSDB_SRCS := ovsdb/nb-map.c ovsdb/route-set.c ovsdb/nb-watcher.c
 SPEAKER_SRCS := src/main.c src/options.c src/dry-run.c src/channel.c \
                 src/nb-thread.c src/speaker.c src/metrics.c
-GEN_SRCS := build/gen/ovn-nb-idl.c
 
 # ---------------------------------------------------------------------------
 # Flags.
@@ -61,7 +59,7 @@ WARNINGS := -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter \
             -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
             -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
 OVS_CPPFLAGS = -I$(OVS_DIR) -I$(OVS_DIR)/include -I$(OVS_DIR)/lib
-BASE_CPPFLAGS = -I. -Ibuild/gen -DSPEAKER_VERSION='"$(VERSION)"' -D_GNU_SOURCE
+BASE_CPPFLAGS = -I. -DSPEAKER_VERSION='"$(VERSION)"' -D_GNU_SOURCE
 BASE_CFLAGS := -std=gnu11 -g -fno-strict-aliasing $(WARNINGS)
 LIBS = $(OVS_LIBS) -levent -levent_pthreads -lssl -lcrypto
 
@@ -74,27 +72,19 @@ FLAVOUR_CFLAGS_asan := -O1 -fno-omit-frame-pointer \
 FLAVOUR_LDFLAGS_release :=
 FLAVOUR_LDFLAGS_asan := -fsanitize=address,undefined
 
-# Generated IDL code is OVS's, not ours: compile it without -Werror's extras.
-GEN_CFLAGS := -std=gnu11 -g -w
-
 objs = $(patsubst %.c,build/$(1)/%.o,$(2))
 
 include bgp/bgp.mk
 include ovsdb/ovsdb.mk
 
 define FLAVOUR_RULES
-build/$(1)/build/gen/%.o: build/gen/%.c build/gen/ovn-nb-idl.h build/ovs.mk
-	@mkdir -p $$(@D)
-	$$(CC) $$(BASE_CPPFLAGS) $$(OVS_CPPFLAGS) $$(GEN_CFLAGS) \
-	    $$(FLAVOUR_CFLAGS_$(1)) -c $$< -o $$@
-
-build/$(1)/%.o: %.c build/gen/ovn-nb-idl.h build/ovs.mk
+build/$(1)/%.o: %.c build/ovs.mk
 	@mkdir -p $$(@D)
 	$$(CC) $$(BASE_CPPFLAGS) $$(OVS_CPPFLAGS) $$(BASE_CFLAGS) \
 	    $$(FLAVOUR_CFLAGS_$(1)) $$(CFLAGS) -MMD -MP -c $$< -o $$@
 
 build/$(1)/ovn-bgp-speaker: $(call objs,$(1),$(SPEAKER_SRCS) $(OVSDB_SRCS) \
-                              $(BGP_SRCS) $(GEN_SRCS))
+                              $(BGP_SRCS))
 	$$(CC) $$(FLAVOUR_LDFLAGS_$(1)) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
 endef
 $(eval $(call FLAVOUR_RULES,release))
@@ -103,19 +93,6 @@ $(eval $(call FLAVOUR_RULES,asan))
 include tests/tests.mk
 
 -include $(shell find build -name '*.d' 2>/dev/null)
-
-# ---------------------------------------------------------------------------
-# The NB IDL, generated from the installed OVN schema by OVS's ovsdb-idlc.
-
-IDLC = PYTHONPATH=$(OVS_DIR)/python $(PYTHON) $(OVS_DIR)/ovsdb/ovsdb-idlc
-
-build/gen/ovn-nb-idl.ovsidl: $(NB_SCHEMA) ovsdb/ovn-nb-idl.ann build/ovs.mk
-	@mkdir -p $(@D)
-	$(IDLC) annotate $(NB_SCHEMA) ovsdb/ovn-nb-idl.ann > $@
-build/gen/ovn-nb-idl.h: build/gen/ovn-nb-idl.ovsidl
-	$(IDLC) c-idl-header $< > $@
-build/gen/ovn-nb-idl.c: build/gen/ovn-nb-idl.ovsidl build/gen/ovn-nb-idl.h
-	$(IDLC) c-idl-source $< > $@
 
 # ---------------------------------------------------------------------------
 # Goals.

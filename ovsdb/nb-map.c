@@ -301,10 +301,8 @@ add_list(struct nb_routes *r, const char *what, const char *column,
 
 /* Reads the row's policy annotation; on a bad word, fails the row. */
 static enum nb_policy
-read_policy(struct nb_routes *r, const char *what,
-            const struct smap *external_ids)
+read_policy(struct nb_routes *r, const char *what, const char *value)
 {
-    const char *value = smap_get(external_ids, NB_KEY_BGP);
     enum nb_policy policy = nb_policy_parse(value);
     if (policy == NB_POLICY_INVALID) {
         fail_row(r, what, "unknown value \"%s\" of external_ids:"
@@ -353,21 +351,21 @@ nb_map_switch(const struct nb_switch_in *ls, struct nb_routes *r)
     char *what = xasprintf("logical switch %s", ls->name);
 
     nb_routes_clear(r);
-    r->policy = read_policy(r, what, ls->external_ids);
+    r->policy = read_policy(r, what, ls->bgp);
     if (r->policy != NB_POLICY_CLUSTER) {
         /* "local" announces the pods, not the CIDR. */
         goto out;
     }
 
-    const char *cidrs = smap_get(ls->external_ids, NB_KEY_CIDR);
+    const char *cidrs = ls->cidr;
     if (cidrs) {
         if (!add_list(r, what, "external_ids:" NB_KEY_CIDR, cidrs,
                       nb_parse_cidr)) {
             goto out;
         }
     } else {
-        const char *subnet = smap_get(ls->other_config, "subnet");
-        const char *ipv6 = smap_get(ls->other_config, "ipv6_prefix");
+        const char *subnet = ls->subnet;
+        const char *ipv6 = ls->ipv6_prefix;
         if (subnet && !add_list(r, what, "other_config:subnet", subnet,
                                 parse_ipv4_cidr)) {
             goto out;
@@ -382,7 +380,7 @@ nb_map_switch(const struct nb_switch_in *ls, struct nb_routes *r)
                  NB_KEY_CIDR " or other_config:subnet)");
         goto out;
     }
-    const char *nat = smap_get(ls->external_ids, NB_KEY_NAT_OUTGOING);
+    const char *nat = ls->nat_outgoing;
     r->nat_outgoing = nat && !strcmp(nat, "true");
     finish_routes(r);
 
@@ -483,9 +481,9 @@ nb_map_port(const struct nb_port_in *lsp, enum nb_policy switch_policy,
     char *what = xasprintf("logical switch port %s", lsp->name);
 
     nb_routes_clear(r);
-    const char *own = smap_get(lsp->external_ids, NB_KEY_BGP);
+    const char *own = lsp->bgp;
     if (own && *own) {
-        r->policy = read_policy(r, what, lsp->external_ids);
+        r->policy = read_policy(r, what, own);
     } else {
         /* A port with no annotation of its own inherits "local". */
         r->policy = (switch_policy == NB_POLICY_LOCAL
@@ -498,8 +496,7 @@ nb_map_port(const struct nb_port_in *lsp, enum nb_policy switch_policy,
         goto out;
     }
     if (r->policy == NB_POLICY_LOCAL
-        && !in_name_list(smap_get(lsp->options, "requested-chassis"),
-                         cfg->node_name)) {
+        && !in_name_list(lsp->requested_chassis, cfg->node_name)) {
         goto out;
     }
 
@@ -595,7 +592,7 @@ nb_map_lb(const struct nb_lb_in *lb, const struct nb_map_config *cfg,
     if (!cfg->announce_cluster_ip) {
         goto out;
     }
-    r->policy = read_policy(r, what, lb->external_ids);
+    r->policy = read_policy(r, what, lb->bgp);
     if (r->policy == NB_POLICY_LOCAL) {
         fail_row(r, what, "\"local\" in external_ids:" NB_KEY_BGP
                  " is for pods and subnets; a service takes true");

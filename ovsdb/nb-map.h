@@ -74,26 +74,31 @@ void nb_routes_init(struct nb_routes *);
 void nb_routes_clear(struct nb_routes *);
 void nb_routes_destroy(struct nb_routes *);
 
-/* The columns the mapping reads, as plain values. */
+/* The columns the mapping reads, as plain values: only the keys of
+ * external_ids, other_config and options that it looks at, NULL where the
+ * key or column is absent. */
 struct nb_switch_in {
     const char *name;
-    const struct smap *external_ids;
-    const struct smap *other_config;
+    const char *bgp;                /* external_ids:NB_KEY_BGP */
+    const char *cidr;               /* external_ids:NB_KEY_CIDR */
+    const char *nat_outgoing;       /* external_ids:NB_KEY_NAT_OUTGOING */
+    const char *subnet;             /* other_config:subnet */
+    const char *ipv6_prefix;        /* other_config:ipv6_prefix */
 };
 
 struct nb_port_in {
     const char *name;
-    char **addresses;
+    const char *const *addresses;
     size_t n_addresses;
-    const char *dynamic_addresses;  /* NULL if unset. */
+    const char *dynamic_addresses;
     const bool *enabled;            /* NULL if unset (which means true). */
-    const struct smap *external_ids;
-    const struct smap *options;
+    const char *bgp;                /* external_ids:NB_KEY_BGP */
+    const char *requested_chassis;  /* options:requested-chassis */
 };
 
 struct nb_lb_in {
     const char *name;
-    const struct smap *external_ids;
+    const char *bgp;                /* external_ids:NB_KEY_BGP */
     const struct smap *vips;
 };
 

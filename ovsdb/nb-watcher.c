@@ -1,143 +1,609 @@
 /*
  * The NB watcher: see nb-watcher.h.
+ *
+ * One OVSDB client session, written on libopenvswitch's stream (unix:,
+ * tcp:, ssl:) and reconnect (backoff, inactivity probes) modules, and the
+ * update decoder (update-decoder.h) for what comes back:
+ *
+ *   connect -> monitor_cond _Server.Database (is this member of a
+ *   clustered database connected to the cluster, and not behind?)
+ *   -> monitor_cond OVN_Northbound (the snapshot, then "update2" changes)
+ *
+ * Rows go into the compact replica (nb-replica.h), which maps them into the
+ * route set once per message.  A new connection's snapshot replaces what
+ * the replica held, and only the difference reaches the route set.
  */
 #include <config.h>
 
 #include "ovsdb/nb-watcher.h"
 
-#include <malloc.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hmapx.h"
-#include "openvswitch/hmap.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/vlog.h"
-#include "ovn-nb-idl.h"
-#include "ovsdb-idl.h"
-#include "ovsdb/nb-map.h"
+#include "ovsdb-session.h"
+#include "ovsdb/nb-replica.h"
 #include "ovsdb/route-set.h"
+#include "ovsdb/update-decoder.h"
+#include "reconnect.h"
+#include "stream.h"
+#include "svec.h"
 #include "timeval.h"
 #include "util.h"
 #include "uuid.h"
 
 VLOG_DEFINE_THIS_MODULE(nb_watcher);
 
-/* Bad values in rows can repeat with every change: warn at a bounded
- * rate. */
-static struct vlog_rate_limit bad_row_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-/* A row the watcher has seen.  For a port, 'parent' is its switch. */
-struct seen_row {
-    struct hmap_node node;
-    struct uuid uuid;
-    struct uuid parent;
-    bool skipped;               /* Skipped for a bad value. */
+#define NB_DATABASE "OVN_Northbound"
+#define NB_DEFAULT_PORT 6641
+#define RECV_CHUNK (64 * 1024)
+#define RECV_BUDGET 256         /* Chunks per nb_watcher_run() at most. */
+
+/* The monitors, by the ids we give them. */
+enum monitor { MON_NONE, MON_SERVER, MON_NB };
+#define SERVER_MONITOR_ID "\"srv\""
+#define NB_MONITOR_ID "\"nb\""
+
+enum state {
+    S_IDLE,                     /* No connection. */
+    S_CONNECTING,
+    S_SERVER_REQUESTED,         /* Waiting for the _Server snapshot. */
+    S_NB_REQUESTED,             /* Waiting for the NB snapshot. */
+    S_MONITORING,
 };
 
+/* _Server.Database, the row of our database. */
+enum { DB_NAME, DB_MODEL, DB_CONNECTED, DB_INDEX, DB_N };
+static const struct ud_column db_columns[DB_N] = {
+    [DB_NAME] = { "name", UD_STRING, UD_VOID, false },
+    [DB_MODEL] = { "model", UD_STRING, UD_VOID, false },
+    [DB_CONNECTED] = { "connected", UD_BOOLEAN, UD_VOID, false },
+    [DB_INDEX] = { "index", UD_INTEGER, UD_VOID, false },
+};
+static const struct ud_table server_tables[] = {
+    { "Database", db_columns, DB_N },
+};
+static const struct ud_schema server_schema = { server_tables, 1 };
+
 struct nb_watcher {
-    char *remote;
-    char *node_name;
+    char *remote;               /* As given. */
+    struct svec remotes;        /* Split, shuffled. */
+    size_t next_remote;
     bool announce_cluster_ip;
 
-    struct ovsdb_idl *idl;
-    unsigned int idl_seqno;     /* Seqno of the contents last processed. */
-    bool synced;                /* First snapshot processed. */
-    bool was_connected;
-    bool need_full;             /* Reconnected: recompute everything. */
+    struct reconnect *rc;
+    struct stream *stream;
+    enum state state;
+    char *recv_buf;
+    struct ds out;              /* Bytes not sent yet. */
+    size_t out_ofs;
 
-    struct hmap switches;       /* seen_row, by uuid. */
-    struct hmap ports;          /* seen_row, by uuid, parent = switch. */
-    struct hmap lbs;            /* seen_row, by uuid. */
-    size_t n_skipped;
+    struct update_decoder *dec;
+    enum monitor updates_for;   /* Of the updates being decoded. */
+    long long int next_id;
+    long long int server_req_id, nb_req_id;
 
+    /* The _Server row of our database, in this connection. */
+    bool db_seen;
+    bool db_clustered;
+    bool db_connected;
+    long long int db_index;
+    long long int min_index;    /* Never go back to a server behind it. */
+    bool drop;                  /* Give up this server after the message. */
+
+    struct nb_replica *replica;
     struct route_set *routes;
-    struct nb_routes scratch;   /* Reused by every row's mapping. */
+    bool synced;
+    bool was_connected;
     unsigned long long n_full_recomputes;
     long long int last_change_ms;
 };
 
-static struct seen_row *
-seen_find(const struct hmap *map, const struct uuid *uuid)
+static void nb_disconnect(struct nb_watcher *, int error);
+
+/* ---------------------------------------------------------------------
+ * Sending. */
+
+static void
+send_text(struct nb_watcher *w, const char *text)
 {
-    struct seen_row *r;
-    HMAP_FOR_EACH_WITH_HASH (r, node, uuid_hash(uuid), map) {
-        if (uuid_equals(&r->uuid, uuid)) {
-            return r;
+    ds_put_cstr(&w->out, text);
+}
+
+static void
+flush_output(struct nb_watcher *w)
+{
+    while (w->stream && w->out_ofs < w->out.length) {
+        int n = stream_send(w->stream, w->out.string + w->out_ofs,
+                            w->out.length - w->out_ofs);
+        if (n == -EAGAIN) {
+            return;
+        } else if (n < 0) {
+            VLOG_WARN_RL(&rl, "%s: send failed (%s)",
+                         reconnect_get_name(w->rc), ovs_strerror(-n));
+            nb_disconnect(w, -n);
+            return;
+        }
+        w->out_ofs += n;
+    }
+    ds_clear(&w->out);
+    w->out_ofs = 0;
+}
+
+static void
+send_server_monitor(struct nb_watcher *w)
+{
+    struct ds req = DS_EMPTY_INITIALIZER;
+
+    w->server_req_id = w->next_id++;
+    ds_put_format(&req, "{\"id\":%lld,\"method\":\"monitor_cond\","
+                  "\"params\":[\"_Server\","SERVER_MONITOR_ID","
+                  "{\"Database\":[{\"columns\":[", w->server_req_id);
+    for (size_t i = 0; i < DB_N; i++) {
+        ds_put_format(&req, "%s\"%s\"", i ? "," : "", db_columns[i].name);
+    }
+    ds_put_cstr(&req, "],\"where\":[[\"name\",\"==\",\"" NB_DATABASE
+                "\"]]}]}]}");
+    send_text(w, ds_cstr(&req));
+    ds_destroy(&req);
+    w->state = S_SERVER_REQUESTED;
+}
+
+static void
+send_nb_monitor(struct nb_watcher *w)
+{
+    const struct ud_schema *schema
+        = nb_replica_schema(w->announce_cluster_ip);
+    struct ds req = DS_EMPTY_INITIALIZER;
+
+    w->nb_req_id = w->next_id++;
+    ds_put_format(&req, "{\"id\":%lld,\"method\":\"monitor_cond\","
+                  "\"params\":[\"" NB_DATABASE "\"," NB_MONITOR_ID ",{",
+                  w->nb_req_id);
+    for (size_t t = 0; t < schema->n_tables; t++) {
+        const struct ud_table *table = &schema->tables[t];
+        ds_put_format(&req, "%s\"%s\":[{\"columns\":[", t ? "," : "",
+                      table->name);
+        for (size_t c = 0; c < table->n_columns; c++) {
+            ds_put_format(&req, "%s\"%s\"", c ? "," : "",
+                          table->columns[c].name);
+        }
+        ds_put_cstr(&req, "]}]");
+    }
+    ds_put_cstr(&req, "}]}");
+    send_text(w, ds_cstr(&req));
+    ds_destroy(&req);
+    w->state = S_NB_REQUESTED;
+}
+
+/* ---------------------------------------------------------------------
+ * Receiving: the decoder's callbacks. */
+
+static const struct ud_schema *
+on_updates_begin(void *w_, const char *monitor_id)
+{
+    struct nb_watcher *w = w_;
+
+    w->updates_for = MON_NONE;
+    if (!monitor_id) {
+        /* The result of a reply: of the one monitor request out. */
+        if (w->state == S_SERVER_REQUESTED) {
+            w->updates_for = MON_SERVER;
+        } else if (w->state == S_NB_REQUESTED) {
+            w->updates_for = MON_NB;
+            nb_replica_begin_snapshot(w->replica);
+        }
+    } else if (!strcmp(monitor_id, SERVER_MONITOR_ID)
+               && w->state >= S_NB_REQUESTED) {
+        w->updates_for = MON_SERVER;
+    } else if (!strcmp(monitor_id, NB_MONITOR_ID)
+               && w->state == S_MONITORING) {
+        w->updates_for = MON_NB;
+    }
+    switch (w->updates_for) {
+    case MON_SERVER:
+        return &server_schema;
+    case MON_NB:
+        return nb_replica_schema(w->announce_cluster_ip);
+    case MON_NONE:
+    default:
+        return NULL;
+    }
+}
+
+static void
+server_row(struct nb_watcher *w, const struct ud_row *row)
+{
+    const struct ud_datum *c = row->columns;
+
+    if (row->op == UD_ROW_DELETE) {
+        w->db_seen = false;
+        return;
+    }
+    bool whole = row->op != UD_ROW_MODIFY;
+    if (whole) {
+        w->db_seen = true;
+        w->db_clustered = false;
+        w->db_connected = false;
+        w->db_index = 0;
+    }
+    if (c[DB_NAME].present && c[DB_NAME].n
+        && strcmp(c[DB_NAME].keys[0], NB_DATABASE)) {
+        return;                 /* Not ours (the condition says it is). */
+    }
+    if (whole || c[DB_MODEL].present) {
+        w->db_clustered = (c[DB_MODEL].n
+                           && !strcmp(c[DB_MODEL].keys[0], "clustered"));
+    }
+    if (whole || c[DB_CONNECTED].present) {
+        w->db_connected = (c[DB_CONNECTED].n
+                           && !strcmp(c[DB_CONNECTED].keys[0], "true"));
+    }
+    if (whole || c[DB_INDEX].present) {
+        w->db_index = (c[DB_INDEX].n
+                       ? strtoll(c[DB_INDEX].keys[0], NULL, 10) : 0);
+    }
+}
+
+static void
+on_row(void *w_, const struct ud_row *row)
+{
+    struct nb_watcher *w = w_;
+
+    if (w->updates_for == MON_NB) {
+        nb_replica_row(w->replica, row);
+    } else if (w->updates_for == MON_SERVER) {
+        server_row(w, row);
+    }
+}
+
+/* Whether the server, as its _Server row describes it, is worth staying
+ * with. */
+static bool
+server_usable(struct nb_watcher *w)
+{
+    const char *name = reconnect_get_name(w->rc);
+
+    if (!w->db_seen) {
+        VLOG_WARN_RL(&rl, "%s: the server does not serve "NB_DATABASE"; "
+                     "trying another", name);
+        return false;
+    }
+    if (w->db_clustered && !w->db_connected) {
+        VLOG_WARN_RL(&rl, "%s: this member is not connected to its "
+                     "cluster; trying another", name);
+        return false;
+    }
+    if (w->db_clustered && w->db_index < w->min_index) {
+        VLOG_WARN_RL(&rl, "%s: this member is behind (index %lld, seen "
+                     "%lld); trying another", name, w->db_index,
+                     w->min_index);
+        return false;
+    }
+    if (w->db_index > w->min_index) {
+        w->min_index = w->db_index;
+    }
+    return true;
+}
+
+static void
+nb_committed(struct nb_watcher *w)
+{
+    nb_replica_commit(w->replica);
+    if (route_set_has_changes(w->routes)) {
+        w->last_change_ms = time_wall_msec();
+    }
+}
+
+static int
+on_reply(struct nb_watcher *w, const struct ud_message *m)
+{
+    const char *name = reconnect_get_name(w->rc);
+    char *end;
+    long long int id = strtoll(m->id, &end, 10);
+    bool failed = m->error && strcmp(m->error, "null");
+
+    if (*end) {
+        return 0;               /* "echo": our probe's reply. */
+    }
+    if (id == w->server_req_id && w->state == S_SERVER_REQUESTED) {
+        if (failed) {
+            /* A server without _Server (older than OVS 2.9): no cluster
+             * to check. */
+            VLOG_INFO("%s: no _Server database (%s); not checking cluster "
+                      "membership", name, m->error);
+            w->db_seen = true;
+        } else if (!server_usable(w)) {
+            w->drop = true;
+            return 0;
+        }
+        send_nb_monitor(w);
+    } else if (id == w->nb_req_id && w->state == S_NB_REQUESTED) {
+        if (failed || !m->had_updates) {
+            VLOG_WARN_RL(&rl, "%s: monitoring "NB_DATABASE" failed: %s",
+                         name, failed ? m->error : "no table updates");
+            w->drop = true;
+            return 0;
+        }
+        w->state = S_MONITORING;
+        w->n_full_recomputes++;
+        nb_committed(w);
+        if (!w->synced) {
+            VLOG_INFO("%s: initial snapshot: %"PRIuSIZE" rows give "
+                      "%"PRIuSIZE" prefixes", name,
+                      route_set_n_rows(w->routes),
+                      route_set_n_prefixes(w->routes));
+        }
+        w->synced = true;
+    } else if (failed) {
+        VLOG_WARN_RL(&rl, "%s: request %s failed: %s", name, m->id,
+                     m->error);
+    }
+    return 0;
+}
+
+static int
+on_message(void *w_, const struct ud_message *m)
+{
+    struct nb_watcher *w = w_;
+    const char *name = reconnect_get_name(w->rc);
+
+    if (!m->method) {
+        if (!m->id) {
+            VLOG_WARN_RL(&rl, "%s: a message with neither method nor id",
+                         name);
+            return -1;
+        }
+        return on_reply(w, m);
+    }
+    if (!strcmp(m->method, "echo")) {
+        if (m->id && strcmp(m->id, "null")) {
+            struct ds reply = DS_EMPTY_INITIALIZER;
+            ds_put_format(&reply, "{\"id\":%s,\"result\":%s,\"error\":null}",
+                          m->id, m->params ? m->params : "[]");
+            send_text(w, ds_cstr(&reply));
+            ds_destroy(&reply);
+        }
+    } else if (!strcmp(m->method, "update2")) {
+        if (w->updates_for == MON_NB && m->had_updates) {
+            nb_committed(w);
+        } else if (w->updates_for == MON_SERVER && m->had_updates) {
+            if (!server_usable(w)) {
+                w->drop = true;
+            }
+        }
+    } else if (!strcmp(m->method, "monitor_canceled")) {
+        /* The database was converted or removed: start over. */
+        VLOG_INFO("%s: the server canceled our monitor; reconnecting",
+                  name);
+        w->drop = true;
+    } else {
+        VLOG_DBG_RL(&rl, "%s: ignoring \"%s\"", name, m->method);
+    }
+    w->updates_for = MON_NONE;
+    return 0;
+}
+
+static const struct ud_ops decoder_ops = {
+    .updates_begin = on_updates_begin,
+    .row = on_row,
+    .message = on_message,
+};
+
+/* ---------------------------------------------------------------------
+ * The connection. */
+
+static void
+pick_next_remote(struct nb_watcher *w)
+{
+    reconnect_set_name(w->rc, w->remotes.names[w->next_remote++
+                                                % w->remotes.n]);
+}
+
+/* Closes the connection, if any, and moves on to the next remote. */
+static void
+nb_close(struct nb_watcher *w)
+{
+    if (w->state == S_IDLE) {
+        return;
+    }
+    if (w->stream) {
+        stream_close(w->stream);
+        w->stream = NULL;
+    }
+    ds_clear(&w->out);
+    w->out_ofs = 0;
+    w->state = S_IDLE;
+    w->updates_for = MON_NONE;
+    w->drop = false;
+    w->db_seen = false;
+    update_decoder_reset(w->dec);
+    pick_next_remote(w);
+}
+
+static void
+nb_disconnect(struct nb_watcher *w, int error)
+{
+    if (w->state == S_IDLE) {
+        return;
+    }
+    if (w->state == S_CONNECTING) {
+        reconnect_connect_failed(w->rc, time_msec(), error);
+    } else {
+        reconnect_disconnected(w->rc, time_msec(), error);
+    }
+    nb_close(w);
+}
+
+static void
+nb_connect(struct nb_watcher *w)
+{
+    nb_close(w);
+
+    const char *name = reconnect_get_name(w->rc);
+    int error = stream_open_with_default_port(name, NB_DEFAULT_PORT,
+                                          &w->stream, DSCP_DEFAULT);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: cannot connect (%s)", name,
+                     ovs_strerror(error));
+        reconnect_connect_failed(w->rc, time_msec(), error);
+        pick_next_remote(w);
+        return;
+    }
+    reconnect_connecting(w->rc, time_msec());
+    w->state = S_CONNECTING;
+}
+
+static void
+receive(struct nb_watcher *w)
+{
+    for (int i = 0; i < RECV_BUDGET && w->stream; i++) {
+        int n = stream_recv(w->stream, w->recv_buf, RECV_CHUNK);
+        if (n == -EAGAIN) {
+            return;
+        } else if (n <= 0) {
+            if (n < 0) {
+                VLOG_WARN_RL(&rl, "%s: receive failed (%s)",
+                             reconnect_get_name(w->rc), ovs_strerror(-n));
+            }
+            nb_disconnect(w, n ? -n : EOF);
+            return;
+        }
+        reconnect_activity(w->rc, time_msec());
+        if (update_decoder_feed(w->dec, w->recv_buf, n)) {
+            VLOG_WARN_RL(&rl, "%s: bad message from the server: %s",
+                         reconnect_get_name(w->rc),
+                         update_decoder_error(w->dec));
+            nb_disconnect(w, EPROTO);
+            return;
+        }
+        if (w->drop) {
+            nb_disconnect(w, 0);
+            return;
+        }
+        flush_output(w);
+    }
+    /* More may be waiting: come back without sleeping. */
+    poll_immediate_wake();
+}
+
+static void
+note_connection(struct nb_watcher *w)
+{
+    bool connected = w->state >= S_SERVER_REQUESTED;
+    if (connected == w->was_connected) {
+        return;
+    }
+    if (connected) {
+        VLOG_INFO("%s: connected", reconnect_get_name(w->rc));
+    } else {
+        VLOG_WARN("%s: connection lost; keeping %"PRIuSIZE" routes until "
+                  "it is back", w->remote, route_set_n_prefixes(w->routes));
+    }
+    w->was_connected = connected;
+}
+
+void
+nb_watcher_run(struct nb_watcher *w)
+{
+    if (w->stream) {
+        stream_run(w->stream);
+    }
+    if (w->state == S_CONNECTING) {
+        int error = stream_connect(w->stream);
+        if (!error) {
+            reconnect_connected(w->rc, time_msec());
+            send_server_monitor(w);
+        } else if (error != EAGAIN) {
+            VLOG_WARN_RL(&rl, "%s: connection failed (%s)",
+                         reconnect_get_name(w->rc), ovs_strerror(error));
+            nb_disconnect(w, error);
         }
     }
-    return NULL;
+    if (w->state >= S_SERVER_REQUESTED) {
+        flush_output(w);
+        receive(w);
+    }
+
+    switch (reconnect_run(w->rc, time_msec())) {
+    case RECONNECT_CONNECT:
+        nb_connect(w);
+        break;
+    case RECONNECT_DISCONNECT:
+        reconnect_disconnected(w->rc, time_msec(), 0);
+        nb_close(w);
+        break;
+    case RECONNECT_PROBE:
+        if (w->state >= S_SERVER_REQUESTED) {
+            send_text(w, "{\"id\":\"echo\",\"method\":\"echo\","
+                      "\"params\":[]}");
+            flush_output(w);
+        }
+        break;
+    default:
+        break;
+    }
+    note_connection(w);
 }
 
-static struct seen_row *
-seen_add(struct hmap *map, const struct uuid *uuid)
+void
+nb_watcher_wait(struct nb_watcher *w)
 {
-    struct seen_row *r = seen_find(map, uuid);
-    if (!r) {
-        r = xzalloc(sizeof *r);
-        r->uuid = *uuid;
-        hmap_insert(map, &r->node, uuid_hash(uuid));
+    if (w->stream) {
+        stream_run_wait(w->stream);
+        if (w->state == S_CONNECTING) {
+            stream_connect_wait(w->stream);
+        } else {
+            stream_recv_wait(w->stream);
+            if (w->out_ofs < w->out.length) {
+                stream_send_wait(w->stream);
+            }
+        }
     }
-    return r;
-}
-
-static void
-seen_remove(struct nb_watcher *w, struct hmap *map, const struct uuid *uuid)
-{
-    struct seen_row *r = seen_find(map, uuid);
-    if (r) {
-        w->n_skipped -= r->skipped;
-        hmap_remove(map, &r->node);
-        free(r);
-    }
-}
-
-static void
-seen_clear(struct hmap *map)
-{
-    struct seen_row *r;
-    HMAP_FOR_EACH_POP (r, node, map) {
-        free(r);
-    }
+    reconnect_wait(w->rc, time_msec());
 }
 
 struct nb_watcher *
 nb_watcher_create(const struct nb_watcher_options *opts)
 {
     struct nb_watcher *w = xzalloc(sizeof *w);
+    struct uuid cid;
 
     w->remote = xstrdup(opts->remote);
-    w->node_name = xstrdup(opts->node_name ? opts->node_name : "");
     w->announce_cluster_ip = opts->announce_cluster_ip;
-    hmap_init(&w->switches);
-    hmap_init(&w->ports);
-    hmap_init(&w->lbs);
-    w->routes = route_set_create();
-    nb_routes_init(&w->scratch);
+    svec_init(&w->remotes);
+    ovsdb_session_parse_remote(opts->remote, &w->remotes, &cid);
+    if (!w->remotes.n) {
+        svec_add(&w->remotes, "invalid:");
+    }
+    /* Spread the speakers of a cluster over its members. */
+    svec_shuffle(&w->remotes);
 
-    /* Replicate only what the mapping reads. */
-    w->idl = ovsdb_idl_create(w->remote, &nbrec_idl_class, false, true);
-    ovsdb_idl_set_leader_only(w->idl, false);
-    static const struct ovsdb_idl_column *columns[] = {
-        &nbrec_logical_switch_col_name,
-        &nbrec_logical_switch_col_ports,
-        &nbrec_logical_switch_col_external_ids,
-        &nbrec_logical_switch_col_other_config,
-        &nbrec_logical_switch_port_col_name,
-        &nbrec_logical_switch_port_col_addresses,
-        &nbrec_logical_switch_port_col_dynamic_addresses,
-        &nbrec_logical_switch_port_col_enabled,
-        &nbrec_logical_switch_port_col_external_ids,
-        &nbrec_logical_switch_port_col_options,
+    w->rc = reconnect_create(time_msec());
+    pick_next_remote(w);
+    reconnect_enable(w->rc, time_msec());
+    reconnect_set_backoff_free_tries(w->rc, w->remotes.n);
+    if (!stream_or_pstream_needs_probes(w->remotes.names[0])) {
+        reconnect_set_probe_interval(w->rc, 0);
+    }
+
+    w->recv_buf = xmalloc(RECV_CHUNK);
+    ds_init(&w->out);
+    w->dec = update_decoder_create(&decoder_ops, w);
+    w->next_id = 1;
+    w->routes = route_set_create();
+    route_set_describe_changes(w->routes, opts->describe_changes);
+    const struct nb_replica_options ropts = {
+        .node_name = opts->node_name,
+        .announce_cluster_ip = opts->announce_cluster_ip,
     };
-    for (size_t i = 0; i < ARRAY_SIZE(columns); i++) {
-        ovsdb_idl_add_column(w->idl, columns[i]);
-    }
-    if (w->announce_cluster_ip) {
-        ovsdb_idl_add_column(w->idl, &nbrec_load_balancer_col_name);
-        ovsdb_idl_add_column(w->idl, &nbrec_load_balancer_col_vips);
-        ovsdb_idl_add_column(w->idl, &nbrec_load_balancer_col_external_ids);
-    }
-    ovsdb_idl_track_add_all(w->idl);
+    w->replica = nb_replica_create(&ropts, w->routes);
     return w;
 }
 
@@ -147,292 +613,18 @@ nb_watcher_destroy(struct nb_watcher *w)
     if (!w) {
         return;
     }
-    ovsdb_idl_destroy(w->idl);
-    seen_clear(&w->switches);
-    seen_clear(&w->ports);
-    seen_clear(&w->lbs);
-    hmap_destroy(&w->switches);
-    hmap_destroy(&w->ports);
-    hmap_destroy(&w->lbs);
+    if (w->stream) {
+        stream_close(w->stream);
+    }
+    reconnect_destroy(w->rc);
+    update_decoder_destroy(w->dec);
+    nb_replica_destroy(w->replica);
     route_set_destroy(w->routes);
-    nb_routes_destroy(&w->scratch);
+    svec_destroy(&w->remotes);
+    ds_destroy(&w->out);
+    free(w->recv_buf);
     free(w->remote);
-    free(w->node_name);
     free(w);
-}
-
-/* Puts what 'w->scratch' says of row 'uuid' into 'rs', and warns if the row
- * was skipped. */
-static void
-apply_row(struct nb_watcher *w, struct route_set *rs, struct seen_row *seen,
-          enum rs_kind kind, const char *name)
-{
-    const struct nb_routes *r = &w->scratch;
-    bool skipped = r->error != NULL;
-
-    if (skipped) {
-        VLOG_WARN_RL(&bad_row_rl, "%s; not announced", r->error);
-    } else if (r->nat_outgoing && r->n_prefixes) {
-        VLOG_WARN_RL(&bad_row_rl, "%s %s is announced, but has "
-                     "external_ids:" NB_KEY_NAT_OUTGOING "=true: return "
-                     "traffic to its pods will be NATed", rs_kind_name(kind),
-                     name);
-    }
-    w->n_skipped += (int) skipped - (int) seen->skipped;
-    seen->skipped = skipped;
-    route_set_set_row(rs, &seen->uuid, kind, name, r->nat_outgoing,
-                      r->prefixes, r->n_prefixes);
-}
-
-static void
-map_switch(struct nb_watcher *w, struct route_set *rs,
-           const struct nbrec_logical_switch *ls)
-{
-    const struct nb_switch_in in = {
-        .name = ls->name,
-        .external_ids = &ls->external_ids,
-        .other_config = &ls->other_config,
-    };
-    nb_map_switch(&in, &w->scratch);
-    apply_row(w, rs, seen_add(&w->switches, &ls->header_.uuid), RS_SUBNET,
-              ls->name);
-}
-
-/* The policy that a port of switch 'ls_uuid' inherits. */
-static enum nb_policy
-switch_policy(const struct nb_watcher *w, const struct uuid *ls_uuid)
-{
-    const struct nbrec_logical_switch *ls
-        = nbrec_logical_switch_get_for_uuid(w->idl, ls_uuid);
-    return ls ? nb_policy_parse(smap_get(&ls->external_ids, NB_KEY_BGP))
-              : NB_POLICY_NONE;
-}
-
-static void
-map_port(struct nb_watcher *w, struct route_set *rs,
-         const struct nbrec_logical_switch_port *lsp)
-{
-    struct seen_row *seen = seen_add(&w->ports, &lsp->header_.uuid);
-    const struct nb_port_in in = {
-        .name = lsp->name,
-        .addresses = lsp->addresses,
-        .n_addresses = lsp->n_addresses,
-        .dynamic_addresses = lsp->dynamic_addresses,
-        .enabled = lsp->n_enabled ? lsp->enabled : NULL,
-        .external_ids = &lsp->external_ids,
-        .options = &lsp->options,
-    };
-    const struct nb_map_config cfg = {
-        .node_name = w->node_name,
-        .announce_cluster_ip = w->announce_cluster_ip,
-    };
-    nb_map_port(&in, switch_policy(w, &seen->parent), &cfg, &w->scratch);
-    apply_row(w, rs, seen, RS_POD, lsp->name);
-}
-
-static void
-map_lb(struct nb_watcher *w, struct route_set *rs,
-       const struct nbrec_load_balancer *lb)
-{
-    const struct nb_lb_in in = {
-        .name = lb->name,
-        .external_ids = &lb->external_ids,
-        .vips = &lb->vips,
-    };
-    const struct nb_map_config cfg = {
-        .node_name = w->node_name,
-        .announce_cluster_ip = w->announce_cluster_ip,
-    };
-    nb_map_lb(&in, &cfg, &w->scratch);
-    apply_row(w, rs, seen_add(&w->lbs, &lb->header_.uuid), RS_SERVICE,
-              lb->name);
-}
-
-/* Sets the switch of port 'port_uuid'.  Returns true if it changed. */
-static bool
-link_port(struct nb_watcher *w, const struct uuid *port_uuid,
-          const struct uuid *ls_uuid)
-{
-    struct seen_row *port = seen_add(&w->ports, port_uuid);
-    if (uuid_equals(&port->parent, ls_uuid)) {
-        return false;
-    }
-    port->parent = *ls_uuid;
-    return true;
-}
-
-/* Recomputes everything from the replica, and hands the route set only the
- * difference. */
-static void
-full_recompute(struct nb_watcher *w)
-{
-    /* The first time there is nothing to compare with: fill the set in
-     * place. */
-    bool in_place = !route_set_n_rows(w->routes);
-    struct route_set *fresh = in_place ? w->routes : route_set_create();
-    const struct nbrec_logical_switch *ls;
-    const struct nbrec_logical_switch_port *lsp;
-    const struct nbrec_load_balancer *lb;
-
-    seen_clear(&w->switches);
-    seen_clear(&w->ports);
-    seen_clear(&w->lbs);
-    w->n_skipped = 0;
-
-    NBREC_LOGICAL_SWITCH_FOR_EACH (ls, w->idl) {
-        map_switch(w, fresh, ls);
-        for (size_t i = 0; i < ls->n_ports; i++) {
-            link_port(w, &ls->ports[i]->header_.uuid, &ls->header_.uuid);
-        }
-    }
-    NBREC_LOGICAL_SWITCH_PORT_FOR_EACH (lsp, w->idl) {
-        map_port(w, fresh, lsp);
-    }
-    if (w->announce_cluster_ip) {
-        NBREC_LOAD_BALANCER_FOR_EACH (lb, w->idl) {
-            map_lb(w, fresh, lb);
-        }
-    }
-    if (!in_place) {
-        route_set_replace(w->routes, fresh);
-    }
-    w->n_full_recomputes++;
-
-    /* A snapshot arrives as one large JSON message, freed by now: give the
-     * memory back rather than keep the peak for good. */
-    malloc_trim(0);
-}
-
-/* Applies the tracked changes.  Returns false, having changed nothing that
- * a full recomputation does not redo, if the changes show that the replica
- * was reloaded (a new row with a uuid already known). */
-static bool
-incremental(struct nb_watcher *w)
-{
-    const struct nbrec_logical_switch *ls;
-    const struct nbrec_logical_switch_port *lsp;
-    const struct nbrec_load_balancer *lb;
-    struct hmapx dirty_ports = HMAPX_INITIALIZER(&dirty_ports);
-    bool ok = true;
-
-    NBREC_LOGICAL_SWITCH_FOR_EACH_TRACKED (ls, w->idl) {
-        const struct uuid *uuid = &ls->header_.uuid;
-        if (nbrec_logical_switch_is_deleted(ls)) {
-            route_set_remove_row(w->routes, uuid);
-            seen_remove(w, &w->switches, uuid);
-            continue;
-        }
-        bool is_new = nbrec_logical_switch_is_new(ls);
-        if (is_new && seen_find(&w->switches, uuid)) {
-            ok = false;
-            goto out;
-        }
-        map_switch(w, w->routes, ls);
-
-        /* A changed annotation can change what the ports inherit; a
-         * changed port list links ports to this switch. */
-        bool all = !is_new && nbrec_logical_switch_is_updated(
-            ls, NBREC_LOGICAL_SWITCH_COL_EXTERNAL_IDS);
-        if (all || is_new || nbrec_logical_switch_is_updated(
-                ls, NBREC_LOGICAL_SWITCH_COL_PORTS)) {
-            for (size_t i = 0; i < ls->n_ports; i++) {
-                const struct nbrec_logical_switch_port *port = ls->ports[i];
-                if (link_port(w, &port->header_.uuid, uuid) || all) {
-                    hmapx_add(&dirty_ports, CONST_CAST(void *, port));
-                }
-            }
-        }
-    }
-
-    NBREC_LOGICAL_SWITCH_PORT_FOR_EACH_TRACKED (lsp, w->idl) {
-        const struct uuid *uuid = &lsp->header_.uuid;
-        if (nbrec_logical_switch_port_is_deleted(lsp)) {
-            route_set_remove_row(w->routes, uuid);
-            seen_remove(w, &w->ports, uuid);
-            hmapx_find_and_delete(&dirty_ports, lsp);
-        } else {
-            hmapx_add(&dirty_ports, CONST_CAST(void *, lsp));
-        }
-    }
-    struct hmapx_node *node;
-    HMAPX_FOR_EACH (node, &dirty_ports) {
-        map_port(w, w->routes, node->data);
-    }
-
-    if (w->announce_cluster_ip) {
-        NBREC_LOAD_BALANCER_FOR_EACH_TRACKED (lb, w->idl) {
-            const struct uuid *uuid = &lb->header_.uuid;
-            if (nbrec_load_balancer_is_deleted(lb)) {
-                route_set_remove_row(w->routes, uuid);
-                seen_remove(w, &w->lbs, uuid);
-            } else if (nbrec_load_balancer_is_new(lb)
-                       && seen_find(&w->lbs, uuid)) {
-                ok = false;
-                goto out;
-            } else {
-                map_lb(w, w->routes, lb);
-            }
-        }
-    }
-
-out:
-    hmapx_destroy(&dirty_ports);
-    return ok;
-}
-
-void
-nb_watcher_run(struct nb_watcher *w)
-{
-    /* ovsdb_idl_run() handles a bounded number of messages: go on while
-     * the contents move, so that one batch of changes is handled whole. */
-    for (int i = 0; i < 100; i++) {
-        unsigned int seqno = ovsdb_idl_get_seqno(w->idl);
-        ovsdb_idl_run(w->idl);
-        if (seqno == ovsdb_idl_get_seqno(w->idl)) {
-            break;
-        }
-    }
-
-    bool connected = ovsdb_idl_is_connected(w->idl);
-    if (connected != w->was_connected) {
-        if (connected) {
-            VLOG_INFO("%s: connected", w->remote);
-        } else {
-            VLOG_WARN("%s: connection lost; keeping %"PRIuSIZE" routes "
-                      "until it is back", w->remote,
-                      route_set_n_prefixes(w->routes));
-            w->need_full = true;
-        }
-        w->was_connected = connected;
-    }
-
-    unsigned int seqno = ovsdb_idl_get_seqno(w->idl);
-    if (seqno == w->idl_seqno || !ovsdb_idl_has_ever_connected(w->idl)) {
-        return;
-    }
-    w->idl_seqno = seqno;
-
-    if (!w->synced || w->need_full || !incremental(w)) {
-        full_recompute(w);
-        if (!w->synced) {
-            VLOG_INFO("%s: initial snapshot: %"PRIuSIZE" rows give "
-                      "%"PRIuSIZE" prefixes", w->remote,
-                      route_set_n_rows(w->routes),
-                      route_set_n_prefixes(w->routes));
-        }
-        w->synced = true;
-        w->need_full = false;
-    }
-    ovsdb_idl_track_clear(w->idl);
-    if (route_set_has_changes(w->routes)) {
-        w->last_change_ms = time_wall_msec();
-    }
-}
-
-void
-nb_watcher_wait(struct nb_watcher *w)
-{
-    ovsdb_idl_wait(w->idl);
 }
 
 bool
@@ -451,13 +643,16 @@ void
 nb_watcher_get_status(const struct nb_watcher *w,
                       struct nb_watcher_status *s)
 {
+    struct nb_replica_counts c;
+
+    nb_replica_get_counts(w->replica, &c);
     s->remote = w->remote;
-    s->connected = ovsdb_idl_is_connected(w->idl);
+    s->connected = w->state >= S_SERVER_REQUESTED;
     s->synced = w->synced;
-    s->n_switches = hmap_count(&w->switches);
-    s->n_ports = hmap_count(&w->ports);
-    s->n_load_balancers = hmap_count(&w->lbs);
-    s->n_skipped = w->n_skipped;
+    s->n_switches = c.n_switches;
+    s->n_ports = c.n_ports;
+    s->n_load_balancers = c.n_load_balancers;
+    s->n_skipped = c.n_skipped;
     s->n_full_recomputes = w->n_full_recomputes;
     s->last_change_ms = w->last_change_ms;
 }

@@ -24,6 +24,7 @@ struct nb_watcher_options {
     const char *remote;         /* unix:, tcp:, ssl:, or a comma list. */
     const char *node_name;      /* For "local" pods. */
     bool announce_cluster_ip;   /* Watch load balancers too. */
+    bool describe_changes;      /* See route_set_describe_changes(). */
 };
 
 struct nb_watcher *nb_watcher_create(const struct nb_watcher_options *);

@@ -21,18 +21,58 @@ struct rs_row {
     enum rs_kind kind;
     bool nat_outgoing;
     char *name;
-    struct nb_prefix *prefixes; /* Sorted, no duplicates. */
+    struct nb_prefix *prefixes; /* Sorted, no duplicates; &one if just
+                                 * one (most rows: a pod). */
     size_t n_prefixes;
+    struct nb_prefix one;
 };
 
 /* One prefix and the rows that give it (at least one). */
 struct rs_route {
     struct hmap_node node;      /* In route_set->routes, by prefix. */
     struct nb_prefix prefix;
-    struct rs_row **rows;       /* In the order they came. */
+    struct rs_row **rows;       /* In the order they came; &one until a
+                                 * second row gives the prefix. */
     size_t n_rows, allocated;
+    struct rs_row *one;
     unsigned int n_by_kind[RS_N_KINDS];
 };
+
+/* Most prefixes come from one row, most rows give one prefix: those keep
+ * it inline rather than in an array of their own. */
+static void
+free_route(struct rs_route *route)
+{
+    if (route->rows != &route->one) {
+        free(route->rows);
+    }
+    free(route);
+}
+
+static void
+set_row_prefixes(struct rs_row *row, const struct nb_prefix *prefixes,
+                 size_t n)
+{
+    if (n != row->n_prefixes) {
+        if (row->prefixes != &row->one) {
+            free(row->prefixes);
+        }
+        row->prefixes = (n == 1 ? &row->one
+                         : xmalloc(n * sizeof *prefixes));
+        row->n_prefixes = n;
+    }
+    memcpy(row->prefixes, prefixes, n * sizeof *prefixes);
+}
+
+static void
+free_row(struct rs_row *row)
+{
+    free(row->name);
+    if (row->prefixes != &row->one) {
+        free(row->prefixes);
+    }
+    free(row);
+}
 
 /* A prefix touched since the last route_set_take_changes(), and whether it
  * was in the set before it was first touched. */
@@ -44,6 +84,7 @@ struct rs_touch {
 };
 
 struct route_set {
+    bool describe;              /* Fill in rs_change.rows. */
     struct hmap rows;
     struct hmap routes;
     struct hmap touched;
@@ -70,10 +111,17 @@ struct route_set *
 route_set_create(void)
 {
     struct route_set *rs = xzalloc(sizeof *rs);
+    rs->describe = true;
     hmap_init(&rs->rows);
     hmap_init(&rs->routes);
     hmap_init(&rs->touched);
     return rs;
+}
+
+void
+route_set_describe_changes(struct route_set *rs, bool describe)
+{
+    rs->describe = describe;
 }
 
 static void
@@ -94,14 +142,11 @@ route_set_destroy(struct route_set *rs)
     }
     struct rs_route *route;
     HMAP_FOR_EACH_POP (route, node, &rs->routes) {
-        free(route->rows);
-        free(route);
+        free_route(route);
     }
     struct rs_row *row;
     HMAP_FOR_EACH_POP (row, node, &rs->rows) {
-        free(row->name);
-        free(row->prefixes);
-        free(row);
+        free_row(row);
     }
     free_touched(&rs->touched);
     hmap_destroy(&rs->routes);
@@ -173,7 +218,7 @@ touch(struct route_set *rs, const struct nb_prefix *prefix,
     t->prefix = *prefix;
     t->was_present = route != NULL;
     t->was_rows = NULL;
-    if (route) {
+    if (route && rs->describe) {
         struct ds rows = DS_EMPTY_INITIALIZER;
         format_route_rows(route, &rows);
         t->was_rows = ds_steal_cstr(&rows);
@@ -191,11 +236,19 @@ route_add_row(struct route_set *rs, const struct nb_prefix *prefix,
         touch(rs, prefix, NULL);
         route = xzalloc(sizeof *route);
         route->prefix = *prefix;
+        route->rows = &route->one;
+        route->allocated = 1;
         hmap_insert(&rs->routes, &route->node, nb_prefix_hash(prefix));
     }
     if (route->n_rows >= route->allocated) {
-        route->rows = x2nrealloc(route->rows, &route->allocated,
-                                 sizeof *route->rows);
+        if (route->rows == &route->one) {
+            route->rows = xmalloc(4 * sizeof *route->rows);
+            route->rows[0] = route->one;
+            route->allocated = 4;
+        } else {
+            route->rows = x2nrealloc(route->rows, &route->allocated,
+                                     sizeof *route->rows);
+        }
     }
     route->rows[route->n_rows++] = row;
     if (!route->n_by_kind[row->kind]++) {
@@ -227,8 +280,7 @@ route_remove_row(struct route_set *rs, const struct nb_prefix *prefix,
     }
     if (!route->n_rows) {
         hmap_remove(&rs->routes, &route->node);
-        free(route->rows);
-        free(route);
+        free_route(route);
     }
 }
 
@@ -284,13 +336,7 @@ route_set_set_row(struct route_set *rs, const struct uuid *uuid,
         }
     }
 
-    if (n != row->n_prefixes) {
-        free(row->prefixes);
-        row->prefixes = xmemdup(prefixes, n * sizeof *prefixes);
-        row->n_prefixes = n;
-    } else {
-        memcpy(row->prefixes, prefixes, n * sizeof *prefixes);
-    }
+    set_row_prefixes(row, prefixes, n);
 }
 
 void
@@ -304,30 +350,7 @@ route_set_remove_row(struct route_set *rs, const struct uuid *uuid)
         route_remove_row(rs, &row->prefixes[i], row);
     }
     hmap_remove(&rs->rows, &row->node);
-    free(row->name);
-    free(row->prefixes);
-    free(row);
-}
-
-void
-route_set_replace(struct route_set *rs, struct route_set *fresh)
-{
-    struct rs_route *route;
-
-    HMAP_FOR_EACH (route, node, &rs->routes) {
-        if (!find_route(fresh, &route->prefix)) {
-            touch(rs, &route->prefix, route);
-        }
-    }
-    HMAP_FOR_EACH (route, node, &fresh->routes) {
-        if (!find_route(rs, &route->prefix)) {
-            touch(rs, &route->prefix, NULL);
-        }
-    }
-    hmap_swap(&rs->rows, &fresh->rows);
-    hmap_swap(&rs->routes, &fresh->routes);
-    memcpy(rs->n_of_kind, fresh->n_of_kind, sizeof rs->n_of_kind);
-    route_set_destroy(fresh);
+    free_row(row);
 }
 
 size_t
@@ -379,11 +402,13 @@ route_set_take_changes(struct route_set *rs, struct rs_changes *out)
             struct rs_change *c = &out->changes[out->n++];
             c->add = route != NULL;
             c->prefix = t->prefix;
-            if (route) {
+            if (route && rs->describe) {
                 struct ds rows = DS_EMPTY_INITIALIZER;
                 format_route_rows(route, &rows);
                 c->rows = ds_steal_cstr(&rows);
                 free(t->was_rows);
+            } else if (route) {
+                c->rows = NULL;
             } else {
                 c->rows = t->was_rows;
             }

@@ -31,6 +31,11 @@ const char *rs_kind_name(enum rs_kind);
 struct route_set *route_set_create(void);
 void route_set_destroy(struct route_set *);
 
+/* Whether rs_change.rows says which rows give (or gave) each prefix (by
+ * default it does).  A reader that does not print the changes saves the
+ * formatting, one string per changed prefix. */
+void route_set_describe_changes(struct route_set *, bool);
+
 /* Makes the row 'uuid' give exactly the 'n' prefixes in 'prefixes' (sorted,
  * no duplicates), replacing whatever it gave before.  'name' labels the row
  * in output; 'nat_outgoing' marks an announced subnet that has NAT on. */
@@ -38,11 +43,6 @@ void route_set_set_row(struct route_set *, const struct uuid *,
                        enum rs_kind, const char *name, bool nat_outgoing,
                        const struct nb_prefix *prefixes, size_t n);
 void route_set_remove_row(struct route_set *, const struct uuid *);
-
-/* Makes 'rs' hold what 'fresh' holds, recording the difference as changes,
- * and destroys 'fresh'.  This is how a full recomputation is applied:
- * nothing that is in both is touched. */
-void route_set_replace(struct route_set *rs, struct route_set *fresh);
 
 /* Sizes. */
 size_t route_set_n_prefixes(const struct route_set *);
@@ -53,7 +53,8 @@ size_t route_set_n_prefixes_of_kind(const struct route_set *, enum rs_kind);
 struct rs_change {
     bool add;                   /* Announce (true) or withdraw (false). */
     struct nb_prefix prefix;
-    char *rows;                 /* The rows that give it, or gave it. */
+    char *rows;                 /* The rows that give it, or gave it; NULL
+                                 * if not route_set_describe_changes(). */
 };
 
 struct rs_changes {

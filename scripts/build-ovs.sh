@@ -53,7 +53,7 @@ tar -xzf "$tarball" -C "$dir.tmp" --strip-components=1
         | make -j"$(nproc)" -f Makefile -f - built-sources >make.log 2>&1 \
         || { tail -30 make.log >&2; exit 1; }
     make -j"$(nproc)" lib/libopenvswitch.la lib/libopenvswitchavx512.la \
-        ovsdb/ovsdb-idlc >>make.log 2>&1 \
+        >>make.log 2>&1 \
         || { tail -30 make.log >&2; exit 1; }
 )
 mv "$dir.tmp" "$dir"

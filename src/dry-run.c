@@ -39,6 +39,7 @@ dry_run_main(const struct speaker_options *opts)
         .remote = opts->ovnnb_db,
         .node_name = opts->node_name,
         .announce_cluster_ip = opts->announce_cluster_ip,
+        .describe_changes = true,
     };
     struct nb_watcher *w = nb_watcher_create(&wopts);
     bool synced = false;

@@ -5,10 +5,6 @@
 # A unit test is named in UNIT_TESTS (by any folder's .mk) with its sources
 # in NAME_SRCS; it links against cmocka and the project's libraries.
 
-UNIT_TESTS += test-nb-map test-route-set
-test-nb-map_SRCS := tests/unit/test-nb-map.c ovsdb/nb-map.c
-test-route-set_SRCS := tests/unit/test-route-set.c ovsdb/route-set.c \
-                       ovsdb/nb-map.c
 
 UNIT_TEST_BINS := $(addprefix build/asan/tests/,$(UNIT_TESTS))
 

@@ -1,14 +1,16 @@
 #!/bin/bash
 # A short run of each libFuzzer harness, FUZZ_SHORT_SECONDS long each
-# (default 20), from its seed corpus: the BGP wire codec
-# (tests/fuzz/fuzz-bgp-wire.c, seeds in tests/fuzz/corpus) and the JSON
-# tokenizer (tests/fuzz/fuzz-json-stream.c, seeds in tests/fuzz/corpus-json).
+# (default 15), from its seed corpus: the BGP wire codec
+# (tests/fuzz/fuzz-bgp-wire.c, seeds in tests/fuzz/corpus), the JSON
+# tokenizer (tests/fuzz/fuzz-json-stream.c, seeds in tests/fuzz/corpus-json)
+# and the OVSDB update decoder on it (tests/fuzz/fuzz-update-decoder.c,
+# seeds in tests/fuzz/corpus-decoder).
 # What they discover goes to a temporary folder, not to the seeds.  A
 # crashing input is kept in build/fuzz/artifacts/, named after its fuzzer:
 # replay it with `build/fuzz/FUZZER FILE`.  `make fuzz` is the long run.
 . "$(dirname "$0")/../lib.sh"
 
-SECONDS_TO_RUN=${FUZZ_SHORT_SECONDS:-20}
+SECONDS_TO_RUN=${FUZZ_SHORT_SECONDS:-15}
 ARTIFACTS=$TOP/build/fuzz/artifacts
 
 # fuzz NAME SEEDS: runs build/fuzz/NAME; its log is $T/NAME.log.
@@ -28,7 +30,8 @@ fuzz() {
 }
 
 for pair in fuzz-bgp-wire:tests/fuzz/corpus \
-            fuzz-json-stream:tests/fuzz/corpus-json; do
+            fuzz-json-stream:tests/fuzz/corpus-json \
+            fuzz-update-decoder:tests/fuzz/corpus-decoder; do
     name=${pair%%:*}
     if fuzz "$name" "${pair#*:}"; then
         check "$name ran ${SECONDS_TO_RUN}s without a crash" true

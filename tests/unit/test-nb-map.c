@@ -124,14 +124,6 @@ check_error(const struct nb_routes *r, const char *row, const char *value)
     }
 }
 
-static void
-put(struct smap *s, const char *key, const char *value)
-{
-    if (value) {
-        smap_add(s, key, value);
-    }
-}
-
 /* The Logical_Switch columns the mapping reads; NULL means absent. */
 struct ls_cols {
     const char *bgp;
@@ -144,26 +136,18 @@ struct ls_cols {
 static void
 map_switch(const char *name, const struct ls_cols *c, struct nb_routes *out)
 {
-    struct smap ext = SMAP_INITIALIZER(&ext);
-    struct smap oc = SMAP_INITIALIZER(&oc);
-
-    put(&ext, NB_KEY_BGP, c->bgp);
-    put(&ext, NB_KEY_CIDR, c->cidr);
-    put(&ext, NB_KEY_NAT_OUTGOING, c->nat);
-    put(&oc, "subnet", c->subnet);
-    put(&oc, "ipv6_prefix", c->ipv6_prefix);
-
     struct nb_switch_in ls = {
         .name = name,
-        .external_ids = &ext,
-        .other_config = &oc,
+        .bgp = c->bgp,
+        .cidr = c->cidr,
+        .nat_outgoing = c->nat,
+        .subnet = c->subnet,
+        .ipv6_prefix = c->ipv6_prefix,
     };
     describe_row("switch %s: bgp=%s cidr=%s nat=%s subnet=%s ipv6_prefix=%s",
                  name, str(c->bgp), str(c->cidr), str(c->nat),
                  str(c->subnet), str(c->ipv6_prefix));
     nb_map_switch(&ls, out);
-    smap_destroy(&ext);
-    smap_destroy(&oc);
 }
 
 /* The Logical_Switch_Port columns the mapping reads; NULL means absent. */
@@ -183,24 +167,20 @@ map_port_on(const char *name, const struct lsp_cols *c,
             enum nb_policy switch_policy, const char *node_name,
             struct nb_routes *out)
 {
-    struct smap ext = SMAP_INITIALIZER(&ext);
-    struct smap options = SMAP_INITIALIZER(&options);
     size_t n = 0;
 
-    put(&ext, NB_KEY_BGP, c->bgp);
-    put(&options, "requested-chassis", c->chassis);
     while (n < ARRAY_SIZE(c->addresses) && c->addresses[n]) {
         n++;
     }
 
     struct nb_port_in lsp = {
         .name = name,
-        .addresses = (char **) c->addresses,
+        .addresses = c->addresses,
         .n_addresses = n,
         .dynamic_addresses = c->dynamic,
         .enabled = c->enabled,
-        .external_ids = &ext,
-        .options = &options,
+        .bgp = c->bgp,
+        .requested_chassis = c->chassis,
     };
     struct nb_map_config cfg = { .node_name = node_name };
     char addresses[512];
@@ -212,8 +192,6 @@ map_port_on(const char *name, const struct lsp_cols *c,
                  !c->enabled ? "(absent)" : *c->enabled ? "true" : "false",
                  str(c->chassis), nb_policy_name(switch_policy), node_name);
     nb_map_port(&lsp, switch_policy, &cfg, out);
-    smap_destroy(&ext);
-    smap_destroy(&options);
 }
 
 /* A port on an unannotated switch, on the speaker of node NODE. */
@@ -233,17 +211,15 @@ static void
 map_lb(const char *name, const struct lb_cols *c, bool announce_cluster_ip,
        struct nb_routes *out)
 {
-    struct smap ext = SMAP_INITIALIZER(&ext);
     struct smap vips = SMAP_INITIALIZER(&vips);
 
-    put(&ext, NB_KEY_BGP, c->bgp);
     for (size_t i = 0; i < ARRAY_SIZE(c->vips) && c->vips[i]; i++) {
         smap_add(&vips, c->vips[i], "10.244.0.5:8080");
     }
 
     struct nb_lb_in lb = {
         .name = name,
-        .external_ids = &ext,
+        .bgp = c->bgp,
         .vips = &vips,
     };
     struct nb_map_config cfg = {
@@ -256,7 +232,6 @@ map_lb(const char *name, const struct lb_cols *c, bool announce_cluster_ip,
                  join(c->vips, ARRAY_SIZE(c->vips), keys, sizeof keys),
                  announce_cluster_ip ? "true" : "false");
     nb_map_lb(&lb, &cfg, out);
-    smap_destroy(&ext);
     smap_destroy(&vips);
 }
 

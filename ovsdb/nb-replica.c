@@ -1,0 +1,1012 @@
+/*
+ * The compact NB replica: see nb-replica.h.
+ */
+#include <config.h>
+
+#include "ovsdb/nb-replica.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "ovsdb/nb-map.h"
+#include "ovsdb/route-set.h"
+#include "ovsdb/update-decoder.h"
+#include "smap.h"
+#include "util.h"
+#include "uuid.h"
+
+VLOG_DEFINE_THIS_MODULE(nb_replica);
+
+/* Bad values in rows can repeat with every change: warn at a bounded
+ * rate. */
+static struct vlog_rate_limit bad_row_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* ---------------------------------------------------------------------
+ * What the server is asked for. */
+
+enum { T_SWITCH, T_PORT, T_LB };
+
+enum { LS_NAME, LS_PORTS, LS_EXTERNAL_IDS, LS_OTHER_CONFIG, LS_N };
+static const struct ud_column ls_columns[LS_N] = {
+    [LS_NAME] = { "name", UD_STRING, UD_VOID, false },
+    [LS_PORTS] = { "ports", UD_UUID, UD_VOID, true },
+    [LS_EXTERNAL_IDS] = { "external_ids", UD_STRING, UD_STRING, true },
+    [LS_OTHER_CONFIG] = { "other_config", UD_STRING, UD_STRING, true },
+};
+
+enum { LSP_NAME, LSP_ADDRESSES, LSP_DYNAMIC, LSP_ENABLED,
+       LSP_EXTERNAL_IDS, LSP_OPTIONS, LSP_N };
+static const struct ud_column lsp_columns[LSP_N] = {
+    [LSP_NAME] = { "name", UD_STRING, UD_VOID, false },
+    [LSP_ADDRESSES] = { "addresses", UD_STRING, UD_VOID, true },
+    [LSP_DYNAMIC] = { "dynamic_addresses", UD_STRING, UD_VOID, false },
+    [LSP_ENABLED] = { "enabled", UD_BOOLEAN, UD_VOID, false },
+    [LSP_EXTERNAL_IDS] = { "external_ids", UD_STRING, UD_STRING, true },
+    [LSP_OPTIONS] = { "options", UD_STRING, UD_STRING, true },
+};
+
+enum { LB_NAME, LB_VIPS, LB_EXTERNAL_IDS, LB_N };
+static const struct ud_column lb_columns[LB_N] = {
+    [LB_NAME] = { "name", UD_STRING, UD_VOID, false },
+    [LB_VIPS] = { "vips", UD_STRING, UD_STRING, true },
+    [LB_EXTERNAL_IDS] = { "external_ids", UD_STRING, UD_STRING, true },
+};
+
+static const struct ud_table nb_tables[] = {
+    [T_SWITCH] = { "Logical_Switch", ls_columns, LS_N },
+    [T_PORT] = { "Logical_Switch_Port", lsp_columns, LSP_N },
+    [T_LB] = { "Load_Balancer", lb_columns, LB_N },
+};
+
+const struct ud_schema *
+nb_replica_schema(bool with_lbs)
+{
+    static const struct ud_schema without = { nb_tables, 2 };
+    static const struct ud_schema with = { nb_tables, 3 };
+    return with_lbs ? &with : &without;
+}
+
+/* ---------------------------------------------------------------------
+ * Rows. */
+
+/* What every row starts with: where it is in its table's map. */
+struct row_key {
+    struct hmap_node node;      /* In its table's hmap, by uuid. */
+    struct uuid uuid;
+};
+
+struct ls_row {
+    struct row_key key;         /* In 'switches'. */
+    char *name;
+    /* Interned (see intern()): */
+    const char *bgp, *cidr, *nat_outgoing;      /* external_ids */
+    const char *subnet, *ipv6_prefix;           /* other_config */
+    unsigned int gen;           /* Snapshot that last mentioned it. */
+    bool dirty, deleted, skipped;
+    bool local;                 /* Committed: its ports inherit "local". */
+    bool local_changed;         /* 'local' moved in this commit. */
+};
+
+struct lsp_row {
+    struct row_key key;         /* In 'ports'. */
+    char *name;
+    char *addresses;            /* n_addresses strings, each NUL-ended,
+                                 * one after the other. */
+    size_t n_addresses;
+    char *dynamic_addresses;
+    const char *bgp;            /* external_ids, interned */
+    const char *requested_chassis;      /* options, interned */
+    size_t n_parents;           /* Switches that list it. */
+    union {
+        struct ls_row *one;     /* n_parents <= 1. */
+        struct ls_row **many;   /* n_parents > 1. */
+    } parents;
+    unsigned int gen;
+    signed char enabled;        /* -1 unset, 0 false, 1 true. */
+    bool has_row;               /* Not just named in a switch's ports. */
+    bool dirty, skipped;
+};
+
+struct lb_row {
+    struct row_key key;         /* In 'lbs'. */
+    char *name;
+    const char *bgp;            /* Interned. */
+    struct smap vips;
+    unsigned int gen;
+    bool dirty, deleted, skipped;
+};
+
+/* Rows touched since the last commit. */
+struct dirty {
+    void **rows;
+    size_t n, cap;
+};
+
+struct nb_replica {
+    char *node_name;
+    bool announce_cluster_ip;
+    struct route_set *routes;
+
+    struct hmap switches;
+    struct hmap ports;
+    struct hmap lbs;
+    struct hmap strings;        /* Interned values: struct istr. */
+    size_t n_ports_with_row;
+    size_t n_skipped;
+
+    unsigned int gen;
+    bool in_snapshot;
+    struct dirty dirty_switches, dirty_ports, dirty_lbs;
+    struct nb_routes scratch;
+};
+
+static void
+dirty_add(struct dirty *d, void *row)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 64;
+        d->rows = xrealloc(d->rows, d->cap * sizeof *d->rows);
+    }
+    d->rows[d->n++] = row;
+}
+
+static void
+dirty_clear(struct dirty *d)
+{
+    d->n = 0;
+    if (d->cap > 1024) {
+        free(d->rows);
+        d->rows = NULL;
+        d->cap = 0;
+    }
+}
+
+static void
+to_uuid(const struct ud_uuid *in, struct uuid *out)
+{
+    BUILD_ASSERT_DECL(sizeof in->parts == sizeof out->parts);
+    memcpy(out->parts, in->parts, sizeof out->parts);
+}
+
+/* The values of kept keys repeat from row to row ("true", a node's name):
+ * one copy of each, counted. */
+struct istr {
+    struct hmap_node node;      /* In nb_replica->strings. */
+    size_t refs;
+    char s[];
+};
+
+static const char *
+intern(struct nb_replica *r, const char *s)
+{
+    uint32_t hash = hash_string(s, 0);
+    struct istr *is;
+
+    HMAP_FOR_EACH_WITH_HASH (is, node, hash, &r->strings) {
+        if (!strcmp(is->s, s)) {
+            is->refs++;
+            return is->s;
+        }
+    }
+    size_t len = strlen(s);
+    is = xmalloc(sizeof *is + len + 1);
+    is->refs = 1;
+    memcpy(is->s, s, len + 1);
+    hmap_insert(&r->strings, &is->node, hash);
+    return is->s;
+}
+
+static void
+unintern(struct nb_replica *r, const char *s)
+{
+    if (s) {
+        struct istr *is = CONTAINER_OF(s, struct istr, s);
+        if (!--is->refs) {
+            hmap_remove(&r->strings, &is->node);
+            free(is);
+        }
+    }
+}
+
+/* Sets interned '*slot' to 'value' (NULL for none). */
+static void
+set_istr(struct nb_replica *r, const char **slot, const char *value)
+{
+    if (value && *slot && !strcmp(*slot, value)) {
+        return;
+    }
+    unintern(r, *slot);
+    *slot = value ? intern(r, value) : NULL;
+}
+
+static void
+set_str(char **slot, const char *value)
+{
+    if (!value) {
+        free(*slot);
+        *slot = NULL;
+    } else if (!*slot || strcmp(*slot, value)) {
+        free(*slot);
+        *slot = xstrdup(value);
+    }
+}
+
+/* A string column (or optional string) from 'd': its one atom, or NULL. */
+static void
+set_scalar(char **slot, const struct ud_datum *d)
+{
+    set_str(slot, d->n ? d->keys[0] : NULL);
+}
+
+/* A key of a map column that the replica keeps. */
+struct kept_key {
+    const char *key;
+    const char **slot;          /* Interned. */
+};
+
+/* Applies map column 'd' to the kept keys: whole ('diff' false) or as an
+ * OVSDB difference, where a pair with the value already held removes the
+ * key and any other pair sets it. */
+static void
+apply_map(struct nb_replica *r, const struct ud_datum *d, bool diff,
+          struct kept_key *keys, size_t n_keys)
+{
+    if (!diff) {
+        for (size_t k = 0; k < n_keys; k++) {
+            set_istr(r, keys[k].slot, NULL);
+        }
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        for (size_t k = 0; k < n_keys; k++) {
+            if (strcmp(d->keys[i], keys[k].key)) {
+                continue;
+            }
+            const char **slot = keys[k].slot;
+            if (diff && *slot && !strcmp(*slot, d->values[i])) {
+                set_istr(r, slot, NULL);
+            } else {
+                set_istr(r, slot, d->values[i]);
+            }
+            break;
+        }
+    }
+}
+
+static struct row_key *
+find_key(const struct hmap *map, const struct uuid *uuid)
+{
+    struct row_key *k;
+    HMAP_FOR_EACH_WITH_HASH (k, node, uuid_hash(uuid), map) {
+        if (uuid_equals(&k->uuid, uuid)) {
+            return k;
+        }
+    }
+    return NULL;
+}
+
+static struct ls_row *
+find_switch(const struct nb_replica *r, const struct uuid *uuid)
+{
+    struct row_key *k = find_key(&r->switches, uuid);
+    return k ? CONTAINER_OF(k, struct ls_row, key) : NULL;
+}
+
+static struct lsp_row *
+find_port(const struct nb_replica *r, const struct uuid *uuid)
+{
+    struct row_key *k = find_key(&r->ports, uuid);
+    return k ? CONTAINER_OF(k, struct lsp_row, key) : NULL;
+}
+
+static struct lb_row *
+find_lb(const struct nb_replica *r, const struct uuid *uuid)
+{
+    struct row_key *k = find_key(&r->lbs, uuid);
+    return k ? CONTAINER_OF(k, struct lb_row, key) : NULL;
+}
+
+/* Puts a new row's key into 'map'. */
+static void
+insert_key(struct hmap *map, struct row_key *k, const struct uuid *uuid)
+{
+    k->uuid = *uuid;
+    hmap_insert(map, &k->node, uuid_hash(uuid));
+}
+
+static void
+mark_port(struct nb_replica *r, struct lsp_row *p)
+{
+    if (!p->dirty) {
+        p->dirty = true;
+        dirty_add(&r->dirty_ports, p);
+    }
+}
+
+static struct lsp_row *
+get_port(struct nb_replica *r, const struct uuid *uuid)
+{
+    struct lsp_row *p = find_port(r, uuid);
+    if (!p) {
+        p = xzalloc(sizeof *p);
+        p->enabled = -1;
+        insert_key(&r->ports, &p->key, uuid);
+    }
+    return p;
+}
+
+/* Port memberships. */
+
+static struct ls_row *const *
+port_parents(const struct lsp_row *p)
+{
+    return p->n_parents > 1 ? p->parents.many : &p->parents.one;
+}
+
+static struct ls_row *
+port_first_parent(const struct lsp_row *p)
+{
+    return p->n_parents ? port_parents(p)[0] : NULL;
+}
+
+static bool
+port_has_parent(const struct lsp_row *p, const struct ls_row *ls)
+{
+    struct ls_row *const *parents = port_parents(p);
+    for (size_t i = 0; i < p->n_parents; i++) {
+        if (parents[i] == ls) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+port_add_parent(struct lsp_row *p, struct ls_row *ls)
+{
+    if (p->n_parents == 0) {
+        p->parents.one = ls;
+    } else {
+        struct ls_row **many = xmalloc((p->n_parents + 1) * sizeof *many);
+        memcpy(many, port_parents(p), p->n_parents * sizeof *many);
+        many[p->n_parents] = ls;
+        if (p->n_parents > 1) {
+            free(p->parents.many);
+        }
+        p->parents.many = many;
+    }
+    p->n_parents++;
+}
+
+static void
+port_remove_parent(struct lsp_row *p, const struct ls_row *ls)
+{
+    if (p->n_parents == 1) {
+        if (p->parents.one == ls) {
+            p->parents.one = NULL;
+            p->n_parents = 0;
+        }
+        return;
+    }
+    struct ls_row **many = p->parents.many;
+    for (size_t i = 0; i < p->n_parents; i++) {
+        if (many[i] == ls) {
+            memmove(&many[i], &many[i + 1],
+                    (p->n_parents - i - 1) * sizeof *many);
+            p->n_parents--;
+            if (p->n_parents == 1) {
+                struct ls_row *one = many[0];
+                free(many);
+                p->parents.one = one;
+            }
+            return;
+        }
+    }
+}
+
+static void
+port_clear_parents(struct lsp_row *p)
+{
+    if (p->n_parents > 1) {
+        free(p->parents.many);
+    }
+    p->parents.one = NULL;
+    p->n_parents = 0;
+}
+
+/* Membership of port 'uuid' in switch 'ls' toggles (a difference) or is
+ * set ('toggle' false). */
+static void
+link_port(struct nb_replica *r, struct ls_row *ls, const char *uuid_s,
+          bool toggle)
+{
+    struct ud_uuid u;
+    struct uuid uuid;
+
+    if (!ud_uuid_from_string(uuid_s, &u)) {
+        return;                 /* The decoder checked it already. */
+    }
+    to_uuid(&u, &uuid);
+    struct lsp_row *p = get_port(r, &uuid);
+    struct ls_row *first = port_first_parent(p);
+    if (port_has_parent(p, ls)) {
+        if (toggle) {
+            port_remove_parent(p, ls);
+        }
+    } else {
+        port_add_parent(p, ls);
+    }
+    if (port_first_parent(p) != first) {
+        mark_port(r, p);
+    }
+}
+
+/* Drops switch 'ls' from every port that lists it. */
+static void
+unlink_switch(struct nb_replica *r, struct ls_row *ls)
+{
+    struct lsp_row *p;
+    HMAP_FOR_EACH (p, key.node, &r->ports) {
+        if (p->n_parents && port_has_parent(p, ls)) {
+            struct ls_row *first = port_first_parent(p);
+            port_remove_parent(p, ls);
+            if (port_first_parent(p) != first) {
+                mark_port(r, p);
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * Applying a row update. */
+
+static void
+switch_update(struct nb_replica *r, const struct ud_row *u,
+              const struct uuid *uuid)
+{
+    struct ls_row *ls = find_switch(r, uuid);
+
+    if (u->op == UD_ROW_DELETE) {
+        if (ls && !ls->deleted) {
+            ls->deleted = true;
+            unlink_switch(r, ls);
+            if (!ls->dirty) {
+                ls->dirty = true;
+                dirty_add(&r->dirty_switches, ls);
+            }
+        }
+        return;
+    }
+    bool created = !ls;
+    if (created) {
+        ls = xzalloc(sizeof *ls);
+        insert_key(&r->switches, &ls->key, uuid);
+    }
+    ls->deleted = false;
+    ls->gen = r->gen;
+    if (!ls->dirty) {
+        ls->dirty = true;
+        dirty_add(&r->dirty_switches, ls);
+    }
+
+    bool diff = u->op == UD_ROW_MODIFY;
+    const struct ud_datum *c = u->columns;
+    if (!diff || c[LS_NAME].present) {
+        set_scalar(&ls->name, &c[LS_NAME]);
+    }
+    if (!diff || c[LS_EXTERNAL_IDS].present) {
+        struct kept_key keys[] = {
+            { NB_KEY_BGP, &ls->bgp },
+            { NB_KEY_CIDR, &ls->cidr },
+            { NB_KEY_NAT_OUTGOING, &ls->nat_outgoing },
+        };
+        apply_map(r, &c[LS_EXTERNAL_IDS], diff, keys, ARRAY_SIZE(keys));
+    }
+    if (!diff || c[LS_OTHER_CONFIG].present) {
+        struct kept_key keys[] = {
+            { "subnet", &ls->subnet },
+            { "ipv6_prefix", &ls->ipv6_prefix },
+        };
+        apply_map(r, &c[LS_OTHER_CONFIG], diff, keys, ARRAY_SIZE(keys));
+    }
+    if (!diff && !created && !r->in_snapshot) {
+        /* A whole row for a switch we know, outside a snapshot (a uuid
+         * reused after a delete): its port list starts afresh. */
+        unlink_switch(r, ls);
+    }
+    for (size_t i = 0; i < c[LS_PORTS].n; i++) {
+        link_port(r, ls, c[LS_PORTS].keys[i], diff);
+    }
+}
+
+/* Splits 'p->addresses' into 'out' (room for p->n_addresses). */
+static void
+port_address_list(const struct lsp_row *p, const char **out)
+{
+    const char *a = p->addresses;
+    for (size_t i = 0; i < p->n_addresses; i++) {
+        out[i] = a;
+        a += strlen(a) + 1;
+    }
+}
+
+/* The addresses column: whole, or a difference that toggles each
+ * element. */
+static void
+port_set_addresses(struct lsp_row *p, const struct ud_datum *d, bool diff)
+{
+    size_t n = diff ? p->n_addresses : 0;
+    const char **list = xmalloc((n + d->n + 1) * sizeof *list);
+
+    if (diff) {
+        port_address_list(p, list);
+    }
+    for (size_t i = 0; i < d->n; i++) {
+        size_t j;
+        for (j = 0; j < n; j++) {
+            if (!strcmp(list[j], d->keys[i])) {
+                break;
+            }
+        }
+        if (j < n) {
+            if (diff) {
+                list[j] = list[--n];
+            }
+        } else {
+            list[n++] = d->keys[i];
+        }
+    }
+
+    size_t size = 0;
+    for (size_t i = 0; i < n; i++) {
+        size += strlen(list[i]) + 1;
+    }
+    char *block = n ? xmalloc(size) : NULL;
+    char *pos = block;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(list[i]) + 1;
+        memcpy(pos, list[i], len);
+        pos += len;
+    }
+    free(list);
+    free(p->addresses);
+    p->addresses = block;
+    p->n_addresses = n;
+}
+
+static void
+port_update(struct nb_replica *r, const struct ud_row *u,
+            const struct uuid *uuid)
+{
+    struct lsp_row *p;
+
+    if (u->op == UD_ROW_DELETE) {
+        p = find_port(r, uuid);
+        if (p && p->has_row) {
+            p->has_row = false;
+            r->n_ports_with_row--;
+            mark_port(r, p);
+        }
+        return;
+    }
+    p = get_port(r, uuid);
+    if (!p->has_row) {
+        p->has_row = true;
+        r->n_ports_with_row++;
+    }
+    p->gen = r->gen;
+    mark_port(r, p);
+
+    bool diff = u->op == UD_ROW_MODIFY;
+    const struct ud_datum *c = u->columns;
+    if (!diff || c[LSP_NAME].present) {
+        set_scalar(&p->name, &c[LSP_NAME]);
+    }
+    if (!diff || c[LSP_ADDRESSES].present) {
+        port_set_addresses(p, &c[LSP_ADDRESSES], diff);
+    }
+    if (!diff || c[LSP_DYNAMIC].present) {
+        set_scalar(&p->dynamic_addresses, &c[LSP_DYNAMIC]);
+    }
+    if (!diff || c[LSP_ENABLED].present) {
+        p->enabled = (!c[LSP_ENABLED].n ? -1
+                      : !strcmp(c[LSP_ENABLED].keys[0], "true"));
+    }
+    if (!diff || c[LSP_EXTERNAL_IDS].present) {
+        struct kept_key keys[] = { { NB_KEY_BGP, &p->bgp } };
+        apply_map(r, &c[LSP_EXTERNAL_IDS], diff, keys, ARRAY_SIZE(keys));
+    }
+    if (!diff || c[LSP_OPTIONS].present) {
+        struct kept_key keys[] = {
+            { "requested-chassis", &p->requested_chassis },
+        };
+        apply_map(r, &c[LSP_OPTIONS], diff, keys, ARRAY_SIZE(keys));
+    }
+}
+
+static void
+lb_update(struct nb_replica *r, const struct ud_row *u,
+          const struct uuid *uuid)
+{
+    struct lb_row *lb = find_lb(r, uuid);
+
+    if (u->op == UD_ROW_DELETE) {
+        if (lb && !lb->deleted) {
+            lb->deleted = true;
+            if (!lb->dirty) {
+                lb->dirty = true;
+                dirty_add(&r->dirty_lbs, lb);
+            }
+        }
+        return;
+    }
+    if (!lb) {
+        lb = xzalloc(sizeof *lb);
+        smap_init(&lb->vips);
+        insert_key(&r->lbs, &lb->key, uuid);
+    }
+    lb->deleted = false;
+    lb->gen = r->gen;
+    if (!lb->dirty) {
+        lb->dirty = true;
+        dirty_add(&r->dirty_lbs, lb);
+    }
+
+    bool diff = u->op == UD_ROW_MODIFY;
+    const struct ud_datum *c = u->columns;
+    if (!diff || c[LB_NAME].present) {
+        set_scalar(&lb->name, &c[LB_NAME]);
+    }
+    if (!diff || c[LB_EXTERNAL_IDS].present) {
+        struct kept_key keys[] = { { NB_KEY_BGP, &lb->bgp } };
+        apply_map(r, &c[LB_EXTERNAL_IDS], diff, keys, ARRAY_SIZE(keys));
+    }
+    if (!diff) {
+        smap_clear(&lb->vips);
+    }
+    const struct ud_datum *vips = &c[LB_VIPS];
+    for (size_t i = 0; i < vips->n; i++) {
+        const char *old = smap_get(&lb->vips, vips->keys[i]);
+        if (diff && old && !strcmp(old, vips->values[i])) {
+            smap_remove(&lb->vips, vips->keys[i]);
+        } else {
+            smap_replace(&lb->vips, vips->keys[i], vips->values[i]);
+        }
+    }
+}
+
+void
+nb_replica_row(struct nb_replica *r, const struct ud_row *u)
+{
+    struct uuid uuid;
+
+    to_uuid(&u->uuid, &uuid);
+    switch (u->table_idx) {
+    case T_SWITCH:
+        switch_update(r, u, &uuid);
+        break;
+    case T_PORT:
+        port_update(r, u, &uuid);
+        break;
+    case T_LB:
+        lb_update(r, u, &uuid);
+        break;
+    default:
+        OVS_NOT_REACHED();
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * Commit: rows to routes. */
+
+/* Puts what 'r->scratch' says of a row into the route set. */
+static void
+apply_routes(struct nb_replica *r, const struct uuid *uuid, bool *skipped,
+             enum rs_kind kind, const char *name)
+{
+    const struct nb_routes *out = &r->scratch;
+    bool now = out->error != NULL;
+
+    if (now) {
+        VLOG_WARN_RL(&bad_row_rl, "%s; not announced", out->error);
+    } else if (out->nat_outgoing && out->n_prefixes) {
+        VLOG_WARN_RL(&bad_row_rl, "%s %s is announced, but has "
+                     "external_ids:" NB_KEY_NAT_OUTGOING "=true: return "
+                     "traffic to its pods will be NATed", rs_kind_name(kind),
+                     name);
+    }
+    r->n_skipped += (int) now - (int) *skipped;
+    *skipped = now;
+    route_set_set_row(r->routes, uuid, kind, name, out->nat_outgoing,
+                      out->prefixes, out->n_prefixes);
+}
+
+static void
+forget_routes(struct nb_replica *r, const struct uuid *uuid, bool *skipped)
+{
+    route_set_remove_row(r->routes, uuid);
+    r->n_skipped -= *skipped;
+    *skipped = false;
+}
+
+static void
+free_switch(struct nb_replica *r, struct ls_row *ls)
+{
+    hmap_remove(&r->switches, &ls->key.node);
+    free(ls->name);
+    unintern(r, ls->bgp);
+    unintern(r, ls->cidr);
+    unintern(r, ls->nat_outgoing);
+    unintern(r, ls->subnet);
+    unintern(r, ls->ipv6_prefix);
+    free(ls);
+}
+
+static void
+free_port(struct nb_replica *r, struct lsp_row *p)
+{
+    hmap_remove(&r->ports, &p->key.node);
+    free(p->name);
+    free(p->addresses);
+    free(p->dynamic_addresses);
+    unintern(r, p->bgp);
+    unintern(r, p->requested_chassis);
+    port_clear_parents(p);
+    free(p);
+}
+
+static void
+free_lb(struct nb_replica *r, struct lb_row *lb)
+{
+    hmap_remove(&r->lbs, &lb->key.node);
+    free(lb->name);
+    unintern(r, lb->bgp);
+    smap_destroy(&lb->vips);
+    free(lb);
+}
+
+/* After a snapshot: whatever it did not mention is gone. */
+static void
+sweep(struct nb_replica *r)
+{
+    struct ls_row *ls;
+    HMAP_FOR_EACH (ls, key.node, &r->switches) {
+        if (ls->gen != r->gen && !ls->deleted) {
+            ls->deleted = true;
+            if (!ls->dirty) {
+                ls->dirty = true;
+                dirty_add(&r->dirty_switches, ls);
+            }
+        }
+    }
+    struct lsp_row *p;
+    HMAP_FOR_EACH (p, key.node, &r->ports) {
+        if (p->has_row && p->gen != r->gen) {
+            p->has_row = false;
+            r->n_ports_with_row--;
+            mark_port(r, p);
+        }
+    }
+    struct lb_row *lb;
+    HMAP_FOR_EACH (lb, key.node, &r->lbs) {
+        if (lb->gen != r->gen && !lb->deleted) {
+            lb->deleted = true;
+            if (!lb->dirty) {
+                lb->dirty = true;
+                dirty_add(&r->dirty_lbs, lb);
+            }
+        }
+    }
+}
+
+static void
+commit_switches(struct nb_replica *r)
+{
+    bool any_local_changed = false;
+
+    for (size_t i = 0; i < r->dirty_switches.n; i++) {
+        struct ls_row *ls = r->dirty_switches.rows[i];
+        bool local = false;
+
+        ls->dirty = false;
+        if (ls->deleted) {
+            forget_routes(r, &ls->key.uuid, &ls->skipped);
+            /* Its ports were unlinked, and marked, when it went. */
+            free_switch(r, ls);
+            continue;
+        }
+        const struct nb_switch_in in = {
+            .name = ls->name ? ls->name : "",
+            .bgp = ls->bgp,
+            .cidr = ls->cidr,
+            .nat_outgoing = ls->nat_outgoing,
+            .subnet = ls->subnet,
+            .ipv6_prefix = ls->ipv6_prefix,
+        };
+        nb_map_switch(&in, &r->scratch);
+        apply_routes(r, &ls->key.uuid, &ls->skipped, RS_SUBNET, in.name);
+        local = r->scratch.policy == NB_POLICY_LOCAL;
+        if (local != ls->local) {
+            ls->local = local;
+            ls->local_changed = true;
+            any_local_changed = true;
+        }
+    }
+    dirty_clear(&r->dirty_switches);
+
+    if (any_local_changed) {
+        struct lsp_row *p;
+        HMAP_FOR_EACH (p, key.node, &r->ports) {
+            struct ls_row *first = port_first_parent(p);
+            if (first && first->local_changed) {
+                mark_port(r, p);
+            }
+        }
+        struct ls_row *ls;
+        HMAP_FOR_EACH (ls, key.node, &r->switches) {
+            ls->local_changed = false;
+        }
+    }
+}
+
+static void
+commit_ports(struct nb_replica *r)
+{
+    const struct nb_map_config cfg = {
+        .node_name = r->node_name,
+        .announce_cluster_ip = r->announce_cluster_ip,
+    };
+
+    for (size_t i = 0; i < r->dirty_ports.n; i++) {
+        struct lsp_row *p = r->dirty_ports.rows[i];
+
+        p->dirty = false;
+        if (!p->has_row) {
+            forget_routes(r, &p->key.uuid, &p->skipped);
+            if (!p->n_parents) {
+                free_port(r, p);
+            }
+            continue;
+        }
+        struct ls_row *parent = port_first_parent(p);
+        const bool enabled = p->enabled > 0;
+        const char *one_address;
+        const char **addresses = (p->n_addresses <= 1 ? &one_address
+                                  : xmalloc(p->n_addresses
+                                            * sizeof *addresses));
+        port_address_list(p, addresses);
+        const struct nb_port_in in = {
+            .name = p->name ? p->name : "",
+            .addresses = addresses,
+            .n_addresses = p->n_addresses,
+            .dynamic_addresses = p->dynamic_addresses,
+            .enabled = p->enabled < 0 ? NULL : &enabled,
+            .bgp = p->bgp,
+            .requested_chassis = p->requested_chassis,
+        };
+        nb_map_port(&in, parent && parent->local ? NB_POLICY_LOCAL
+                    : NB_POLICY_NONE, &cfg, &r->scratch);
+        if (addresses != &one_address) {
+            free(addresses);
+        }
+        apply_routes(r, &p->key.uuid, &p->skipped, RS_POD, in.name);
+    }
+    dirty_clear(&r->dirty_ports);
+}
+
+static void
+commit_lbs(struct nb_replica *r)
+{
+    const struct nb_map_config cfg = {
+        .node_name = r->node_name,
+        .announce_cluster_ip = r->announce_cluster_ip,
+    };
+
+    for (size_t i = 0; i < r->dirty_lbs.n; i++) {
+        struct lb_row *lb = r->dirty_lbs.rows[i];
+
+        lb->dirty = false;
+        if (lb->deleted) {
+            forget_routes(r, &lb->key.uuid, &lb->skipped);
+            free_lb(r, lb);
+            continue;
+        }
+        const struct nb_lb_in in = {
+            .name = lb->name ? lb->name : "",
+            .bgp = lb->bgp,
+            .vips = &lb->vips,
+        };
+        nb_map_lb(&in, &cfg, &r->scratch);
+        apply_routes(r, &lb->key.uuid, &lb->skipped, RS_SERVICE, in.name);
+    }
+    dirty_clear(&r->dirty_lbs);
+}
+
+void
+nb_replica_commit(struct nb_replica *r)
+{
+    if (r->in_snapshot) {
+        sweep(r);
+        r->in_snapshot = false;
+    }
+    /* Switches first: their policy is what ports inherit. */
+    commit_switches(r);
+    commit_ports(r);
+    commit_lbs(r);
+}
+
+void
+nb_replica_begin_snapshot(struct nb_replica *r)
+{
+    r->gen++;
+    r->in_snapshot = true;
+
+    /* The snapshot's switches list their ports afresh. */
+    struct lsp_row *p;
+    HMAP_FOR_EACH (p, key.node, &r->ports) {
+        if (p->n_parents) {
+            port_clear_parents(p);
+            mark_port(r, p);
+        }
+    }
+}
+
+struct nb_replica *
+nb_replica_create(const struct nb_replica_options *opts,
+                  struct route_set *routes)
+{
+    struct nb_replica *r = xzalloc(sizeof *r);
+
+    r->node_name = xstrdup(opts->node_name ? opts->node_name : "");
+    r->announce_cluster_ip = opts->announce_cluster_ip;
+    r->routes = routes;
+    hmap_init(&r->switches);
+    hmap_init(&r->ports);
+    hmap_init(&r->lbs);
+    hmap_init(&r->strings);
+    nb_routes_init(&r->scratch);
+    return r;
+}
+
+void
+nb_replica_destroy(struct nb_replica *r)
+{
+    if (!r) {
+        return;
+    }
+    struct ls_row *ls;
+    HMAP_FOR_EACH_SAFE (ls, key.node, &r->switches) {
+        free_switch(r, ls);
+    }
+    struct lsp_row *p;
+    HMAP_FOR_EACH_SAFE (p, key.node, &r->ports) {
+        free_port(r, p);
+    }
+    struct lb_row *lb;
+    HMAP_FOR_EACH_SAFE (lb, key.node, &r->lbs) {
+        free_lb(r, lb);
+    }
+    hmap_destroy(&r->switches);
+    hmap_destroy(&r->ports);
+    hmap_destroy(&r->lbs);
+    ovs_assert(hmap_is_empty(&r->strings));
+    hmap_destroy(&r->strings);
+    free(r->dirty_switches.rows);
+    free(r->dirty_ports.rows);
+    free(r->dirty_lbs.rows);
+    nb_routes_destroy(&r->scratch);
+    free(r->node_name);
+    free(r);
+}
+
+void
+nb_replica_get_counts(const struct nb_replica *r,
+                      struct nb_replica_counts *c)
+{
+    c->n_switches = hmap_count(&r->switches);
+    c->n_ports = r->n_ports_with_row;
+    c->n_load_balancers = hmap_count(&r->lbs);
+    c->n_skipped = r->n_skipped;
+}

@@ -1,0 +1,58 @@
+/*
+ * A compact replica of the OVN Northbound rows that can give routes.
+ *
+ * Rows come in one at a time from the update decoder (update-decoder.h),
+ * as OVSDB "update2" sends them: whole for "initial" and "insert", as a
+ * difference for "modify".  The replica keeps, per row, only what the
+ * mapping (nb-map.h) reads: a port keeps its name, addresses,
+ * dynamic_addresses, enabled, and two keys of external_ids and options; a
+ * switch its name, five keys and which ports it lists.  That is what lets
+ * the speaker hold 100k ports in a few tens of megabytes where a full
+ * ovsdb-idl replica takes ten times as much.
+ *
+ * nb_replica_commit(), once per message, maps every row that changed and
+ * puts the result into the route set, so the route set only ever moves
+ * from one consistent database state to the next.  No I/O: the unit tests
+ * feed rows directly.
+ */
+#ifndef OVSDB_NB_REPLICA_H
+#define OVSDB_NB_REPLICA_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct route_set;
+struct ud_row;
+struct ud_schema;
+
+/* The tables and columns to ask the server for, in the order the decoder
+ * reports them (Logical_Switch, Logical_Switch_Port, then Load_Balancer if
+ * 'with_lbs'). */
+const struct ud_schema *nb_replica_schema(bool with_lbs);
+
+struct nb_replica_options {
+    const char *node_name;          /* For "local" pods. */
+    bool announce_cluster_ip;       /* Load balancers too. */
+};
+
+struct nb_replica *nb_replica_create(const struct nb_replica_options *,
+                                     struct route_set *);
+void nb_replica_destroy(struct nb_replica *);
+
+/* A whole snapshot of the database follows (a monitor reply): rows it does
+ * not mention are gone at the next commit. */
+void nb_replica_begin_snapshot(struct nb_replica *);
+
+void nb_replica_row(struct nb_replica *, const struct ud_row *);
+
+/* Maps what changed since the last commit into the route set. */
+void nb_replica_commit(struct nb_replica *);
+
+struct nb_replica_counts {
+    size_t n_switches, n_ports, n_load_balancers;
+    size_t n_skipped;           /* Annotated rows skipped for bad values. */
+};
+void nb_replica_get_counts(const struct nb_replica *,
+                           struct nb_replica_counts *);
+
+#endif /* ovsdb/nb-replica.h */

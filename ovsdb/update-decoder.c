@@ -1,0 +1,1057 @@
+/*
+ * The OVSDB update decoder: see update-decoder.h.
+ *
+ * A state machine over the tokenizer's events.  The levels, outside in:
+ *
+ *   message    {"id": ..., "method": ..., "params": ..., "result": ...,
+ *               "error": ...} in any order
+ *   params     [monitor-id, <table-updates2>] (or more elements)
+ *   tables     {"Table": {...}, ...}            a <table-updates2>
+ *   rows       {"uuid": {...}, ...}
+ *   row        {"initial" | "insert" | "modify": {...}} or {"delete": null}
+ *   columns    {"column": datum, ...}
+ *   datum      atom | ["uuid", "..."] | ["set", [atoms]] |
+ *              ["map", [[atom, atom], ...]]
+ *
+ * Everything outside table updates is kept as compact JSON text, bounded by
+ * UD_MAX_CAPTURE; inside them, only the current row's atoms are kept.
+ */
+#include "ovsdb/update-decoder.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ovsdb/json-stream.h"
+
+#define MAX_UD(A, B) ((A) > (B) ? (A) : (B))
+
+/* A growable byte buffer, always NUL-terminated once used. */
+struct text {
+    char *s;
+    size_t len, cap;
+};
+
+enum level {
+    L_TOP,                      /* Between messages. */
+    L_MSG,                      /* In the message object. */
+    L_MSG_VALUE,                /* A member's value comes next. */
+    L_CAPTURE,                  /* Copying a value into a text. */
+    L_PARAMS,                   /* In the params array. */
+    L_TABLES,                   /* In a <table-updates2>. */
+    L_TABLE_OPEN,               /* A table's object comes next. */
+    L_ROWS,                     /* In a table's rows. */
+    L_ROW_OPEN,                 /* A row's object comes next. */
+    L_ROW,                      /* In a row: its operation. */
+    L_COLUMNS_OPEN,             /* The operation's columns come next. */
+    L_DELETE_VALUE,             /* The null after "delete". */
+    L_COLUMNS,                  /* In a row's columns. */
+    L_DATUM,                    /* In a column's value (see enum dstate). */
+};
+
+enum member {
+    M_ID, M_METHOD, M_PARAMS, M_RESULT, M_ERROR, M_N
+};
+
+static const char *const member_names[M_N] = {
+    [M_ID] = "id", [M_METHOD] = "method", [M_PARAMS] = "params",
+    [M_RESULT] = "result", [M_ERROR] = "error",
+};
+
+/* Where in a datum. */
+enum dstate {
+    D_START,            /* The datum's first token. */
+    D_TAG,              /* After '[': "uuid", "set" or "map". */
+    D_SET_OPEN,         /* After "set": '['. */
+    D_SET_ELEM,         /* An element or ']'. */
+    D_CLOSE,            /* The datum's closing ']'. */
+    D_MAP_OPEN,         /* After "map": '['. */
+    D_MAP_PAIR,         /* '[' of a pair, or ']'. */
+    D_MAP_KEY,          /* A pair's key. */
+    D_MAP_VALUE,        /* A pair's value. */
+    D_MAP_PAIR_END,     /* A pair's ']'. */
+    D_UUID_TAG,         /* In ["uuid", ...]: "uuid". */
+    D_UUID_TEXT,        /* The uuid's string. */
+    D_UUID_CLOSE,       /* Its ']'. */
+    D_DONE,
+};
+
+/* One column's atoms in the row: indexes into 'atoms'. */
+struct col_atoms {
+    bool present;
+    size_t first, n;            /* For a map, n pairs: 2n atoms. */
+};
+
+struct update_decoder {
+    const struct ud_ops *ops;
+    void *aux;
+    struct jstream *js;
+    char *error;
+
+    /* The message. */
+    enum level level;
+    enum member member;         /* For L_MSG_VALUE, L_CAPTURE. */
+    bool seen[M_N];
+    struct text texts[M_N];     /* Captured members (method unescaped). */
+    size_t captured;            /* Bytes captured in this message. */
+    bool had_updates;
+    bool in_message;
+
+    /* L_CAPTURE. */
+    enum level capture_return;
+    size_t capture_depth;
+    bool need_comma;
+
+    /* L_PARAMS. */
+    size_t param_idx;
+    size_t first_param_end;     /* In texts[M_PARAMS], 0 if none. */
+
+    /* Table updates. */
+    enum level updates_return;  /* L_MSG (result) or L_PARAMS. */
+    const struct ud_schema *schema;
+    const struct ud_table *table;
+    size_t table_idx;
+    struct ud_uuid uuid;
+    bool have_op;
+    enum ud_row_op op;
+
+    /* The row being decoded. */
+    struct text arena;          /* Atoms, each NUL-terminated. */
+    size_t *atoms;              /* Offsets into 'arena'. */
+    size_t n_atoms, atoms_cap;
+    struct col_atoms *cols;
+    size_t cols_cap;
+
+    /* L_DATUM. */
+    const struct ud_column *column;
+    size_t column_idx;
+    enum dstate ds;
+    enum dstate uuid_return;    /* Where D_UUID_CLOSE goes. */
+
+    /* Handed to the caller. */
+    struct ud_datum *datums;
+    const char **ptrs;
+    size_t ptrs_cap;
+};
+
+static void *
+xrealloc_or_die(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) {
+        fprintf(stderr, "update-decoder: out of memory\n");
+        abort();
+    }
+    return p;
+}
+
+static void
+text_reserve(struct text *t, size_t more)
+{
+    if (t->len + more + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 64;
+        while (cap < t->len + more + 1) {
+            cap *= 2;
+        }
+        t->s = xrealloc_or_die(t->s, cap);
+        t->cap = cap;
+    }
+}
+
+static void
+text_put(struct text *t, const char *s, size_t n)
+{
+    text_reserve(t, n);
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+static void
+text_putc(struct text *t, char c)
+{
+    text_put(t, &c, 1);
+}
+
+static void
+text_clear(struct text *t)
+{
+    t->len = 0;
+    if (t->s) {
+        t->s[0] = '\0';
+    }
+}
+
+/* Appends 's' as a JSON string. */
+static void
+text_put_json_string(struct text *t, const char *s, size_t n)
+{
+    text_putc(t, '"');
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c == '"' || c == '\\' || c < 0x20) {
+            char esc[8];
+            text_put(t, s + start, i - start);
+            if (c == '"' || c == '\\') {
+                esc[0] = '\\';
+                esc[1] = c;
+                text_put(t, esc, 2);
+            } else {
+                snprintf(esc, sizeof esc, "\\u%04x", c);
+                text_put(t, esc, 6);
+            }
+            start = i + 1;
+        }
+    }
+    text_put(t, s + start, n - start);
+    text_putc(t, '"');
+}
+
+static int fail(struct update_decoder *d, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+fail(struct update_decoder *d, const char *format, ...)
+{
+    va_list args;
+    char msg[256];
+
+    va_start(args, format);
+    vsnprintf(msg, sizeof msg, format, args);
+    va_end(args);
+    if (!d->error) {
+        size_t n = strlen(msg) + 64;
+        d->error = xrealloc_or_die(NULL, n);
+        snprintf(d->error, n, "byte %llu: %s", jstream_offset(d->js), msg);
+    }
+    return -1;
+}
+
+/* One more than the value of each hex digit; 0 for anything else. */
+static const unsigned char hex_plus1[256] = {
+    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
+    ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* Appends 'n' hex digits at 's' to '*v'. */
+static bool
+hex_run(const char *s, int n, uint32_t *v)
+{
+    uint32_t x = *v;
+    for (int i = 0; i < n; i++) {
+        unsigned int d = hex_plus1[(unsigned char) s[i]];
+        if (!d) {
+            return false;       /* Also the NUL of a short string. */
+        }
+        x = (x << 4) | (d - 1);
+    }
+    *v = x;
+    return true;
+}
+
+bool
+ud_uuid_from_string(const char *s, struct ud_uuid *u)
+{
+    /* xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: parts are 8 digits each, the
+     * middle two spanning a dash. */
+    uint32_t p[4] = { 0, 0, 0, 0 };
+    if (hex_run(s, 8, &p[0]) && s[8] == '-'
+        && hex_run(s + 9, 4, &p[1]) && s[13] == '-'
+        && hex_run(s + 14, 4, &p[1]) && s[18] == '-'
+        && hex_run(s + 19, 4, &p[2]) && s[23] == '-'
+        && hex_run(s + 24, 4, &p[2]) && hex_run(s + 28, 8, &p[3])
+        && s[36] == '\0') {
+        memcpy(u->parts, p, sizeof p);
+        return true;
+    }
+    return false;
+}
+
+/* Per-message state back to empty. */
+static void
+message_reset(struct update_decoder *d)
+{
+    for (int m = 0; m < M_N; m++) {
+        text_clear(&d->texts[m]);
+        d->seen[m] = false;
+    }
+    d->captured = 0;
+    d->had_updates = false;
+    d->param_idx = 0;
+    d->first_param_end = 0;
+}
+
+static void
+row_reset(struct update_decoder *d)
+{
+    text_clear(&d->arena);
+    d->n_atoms = 0;
+    d->have_op = false;
+    if (d->table) {
+        memset(d->cols, 0, d->table->n_columns * sizeof *d->cols);
+    }
+}
+
+/* ---------------------------------------------------------------------
+ * Capturing a value as JSON text. */
+
+static int
+capture_start(struct update_decoder *d, enum member m, enum level ret)
+{
+    d->level = L_CAPTURE;
+    d->member = m;
+    d->capture_return = ret;
+    d->capture_depth = 0;
+    d->need_comma = false;
+    d->seen[m] = true;
+    return 0;
+}
+
+/* Called once a captured value is whole. */
+static int capture_done(struct update_decoder *);
+
+static int
+capture_event(struct update_decoder *d, enum jstream_event ev,
+              const char *s, size_t len)
+{
+    struct text *t = &d->texts[d->member];
+    size_t before = t->len;
+
+    if (d->need_comma && ev != JSTREAM_OBJECT_END
+        && ev != JSTREAM_ARRAY_END) {
+        text_putc(t, ',');
+    }
+    d->need_comma = true;
+    switch (ev) {
+    case JSTREAM_OBJECT_START:
+    case JSTREAM_ARRAY_START:
+        text_putc(t, ev == JSTREAM_OBJECT_START ? '{' : '[');
+        d->need_comma = false;
+        d->capture_depth++;
+        break;
+    case JSTREAM_OBJECT_END:
+    case JSTREAM_ARRAY_END:
+        text_putc(t, ev == JSTREAM_OBJECT_END ? '}' : ']');
+        d->capture_depth--;
+        break;
+    case JSTREAM_KEY:
+        text_put_json_string(t, s, len);
+        text_putc(t, ':');
+        d->need_comma = false;
+        break;
+    case JSTREAM_STRING:
+        text_put_json_string(t, s, len);
+        break;
+    case JSTREAM_NUMBER:
+        text_put(t, s, len);
+        break;
+    case JSTREAM_TRUE:
+        text_put(t, "true", 4);
+        break;
+    case JSTREAM_FALSE:
+        text_put(t, "false", 5);
+        break;
+    case JSTREAM_NULL:
+        text_put(t, "null", 4);
+        break;
+    case JSTREAM_END:
+    default:
+        return fail(d, "internal error: unexpected token while copying");
+    }
+    d->captured += t->len - before;
+    if (d->captured > UD_MAX_CAPTURE) {
+        return fail(d, "a message carries more than %d bytes outside "
+                    "table updates", UD_MAX_CAPTURE);
+    }
+    return d->capture_depth ? 0 : capture_done(d);
+}
+
+/* ---------------------------------------------------------------------
+ * Table updates. */
+
+/* An object where table updates may be ('member' M_RESULT or M_PARAMS):
+ * decoded as such if the caller wants them, else copied like any value. */
+static int
+updates_begin(struct update_decoder *d, const char *monitor_id,
+              enum member member, enum level ret)
+{
+    const struct ud_schema *schema = d->ops->updates_begin(d->aux,
+                                                           monitor_id);
+    if (!schema) {
+        capture_start(d, member, ret);
+        return capture_event(d, JSTREAM_OBJECT_START, NULL, 0);
+    }
+    d->schema = schema;
+    d->updates_return = ret;
+    d->had_updates = true;
+    d->level = L_TABLES;
+    return 0;
+}
+
+static const struct ud_table *
+find_table(const struct ud_schema *schema, const char *name, size_t *idx)
+{
+    for (size_t i = 0; i < schema->n_tables; i++) {
+        if (!strcmp(schema->tables[i].name, name)) {
+            *idx = i;
+            return &schema->tables[i];
+        }
+    }
+    return NULL;
+}
+
+static const struct ud_column *
+find_column(const struct ud_table *t, const char *name, size_t *idx)
+{
+    for (size_t i = 0; i < t->n_columns; i++) {
+        if (!strcmp(t->columns[i].name, name)) {
+            *idx = i;
+            return &t->columns[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+enter_table(struct update_decoder *d, const struct ud_table *t, size_t idx)
+{
+    d->table = t;
+    d->table_idx = idx;
+    if (t->n_columns > d->cols_cap) {
+        d->cols_cap = t->n_columns;
+        d->cols = xrealloc_or_die(d->cols, d->cols_cap * sizeof *d->cols);
+        d->datums = xrealloc_or_die(d->datums,
+                                    d->cols_cap * sizeof *d->datums);
+    }
+}
+
+static void
+add_atom(struct update_decoder *d, const char *s, size_t len)
+{
+    if (d->n_atoms == d->atoms_cap) {
+        d->atoms_cap = d->atoms_cap ? 2 * d->atoms_cap : 64;
+        d->atoms = xrealloc_or_die(d->atoms,
+                                   d->atoms_cap * sizeof *d->atoms);
+    }
+    d->atoms[d->n_atoms++] = d->arena.len;
+    text_put(&d->arena, s, len);
+    d->arena.len++;             /* Keep the NUL. */
+}
+
+static const char *
+atom_type_name(enum ud_atom_type t)
+{
+    switch (t) {
+    case UD_STRING: return "string";
+    case UD_UUID: return "uuid";
+    case UD_BOOLEAN: return "boolean";
+    case UD_INTEGER: return "integer";
+    case UD_VOID: default: return "nothing";
+    }
+}
+
+/* A scalar token as an atom of type 'want'. */
+static int
+scalar_atom(struct update_decoder *d, enum jstream_event ev, const char *s,
+            size_t len, enum ud_atom_type want)
+{
+    enum ud_atom_type got;
+    switch (ev) {
+    case JSTREAM_STRING: got = UD_STRING; break;
+    case JSTREAM_TRUE: got = UD_BOOLEAN; s = "true"; len = 4; break;
+    case JSTREAM_FALSE: got = UD_BOOLEAN; s = "false"; len = 5; break;
+    case JSTREAM_NUMBER:
+        got = UD_INTEGER;
+        for (size_t i = 0; i < len; i++) {
+            if (!(s[i] >= '0' && s[i] <= '9') && !(i == 0 && s[i] == '-')) {
+                return fail(d, "%s.%s: %.*s is not an integer",
+                            d->table->name, d->column->name, (int) len, s);
+            }
+        }
+        break;
+    default:
+        return fail(d, "%s.%s: not a valid atom", d->table->name,
+                    d->column->name);
+    }
+    if (got != want) {
+        return fail(d, "%s.%s: a %s where a %s belongs", d->table->name,
+                    d->column->name, atom_type_name(got),
+                    atom_type_name(want));
+    }
+    add_atom(d, s, len);
+    return 0;
+}
+
+static bool
+is_scalar(enum jstream_event ev)
+{
+    return (ev == JSTREAM_STRING || ev == JSTREAM_NUMBER
+            || ev == JSTREAM_TRUE || ev == JSTREAM_FALSE);
+}
+
+/* An atom where one belongs inside a set or map: a scalar, or the start of
+ * ["uuid", ...].  'next' is the state after it. */
+static int
+inner_atom(struct update_decoder *d, enum jstream_event ev, const char *s,
+           size_t len, enum ud_atom_type want, enum dstate next)
+{
+    if (ev == JSTREAM_ARRAY_START && want == UD_UUID) {
+        d->ds = D_UUID_TAG;
+        d->uuid_return = next;
+        return 0;
+    }
+    if (!is_scalar(ev)) {
+        return fail(d, "%s.%s: not a valid atom", d->table->name,
+                    d->column->name);
+    }
+    d->ds = next;
+    return scalar_atom(d, ev, s, len, want);
+}
+
+static int
+datum_done(struct update_decoder *d)
+{
+    struct col_atoms *c = &d->cols[d->column_idx];
+    size_t n = d->n_atoms - c->first;
+
+    if (d->column->value != UD_VOID) {
+        n /= 2;
+    }
+    if (!d->column->composite && n > 1) {
+        return fail(d, "%s.%s: %zu values in a column that holds one",
+                    d->table->name, d->column->name, n);
+    }
+    c->n = n;
+    d->level = L_COLUMNS;
+    return 0;
+}
+
+static int
+datum_event(struct update_decoder *d, enum jstream_event ev, const char *s,
+            size_t len)
+{
+    const struct ud_column *col = d->column;
+    bool is_map = col->value != UD_VOID;
+    int error = 0;
+
+    switch (d->ds) {
+    case D_START:
+        if (ev == JSTREAM_ARRAY_START) {
+            d->ds = D_TAG;
+        } else if (is_scalar(ev) && !is_map) {
+            error = scalar_atom(d, ev, s, len, col->key);
+            d->ds = D_DONE;
+        } else {
+            error = fail(d, "%s.%s: not a valid %s", d->table->name,
+                         col->name, is_map ? "map" : "value");
+        }
+        break;
+    case D_TAG:
+        if (ev == JSTREAM_STRING && !strcmp(s, "uuid") && !is_map
+            && col->key == UD_UUID) {
+            d->ds = D_UUID_TEXT;
+            d->uuid_return = D_DONE;
+        } else if (ev == JSTREAM_STRING && !strcmp(s, "set") && !is_map) {
+            d->ds = D_SET_OPEN;
+        } else if (ev == JSTREAM_STRING && !strcmp(s, "map") && is_map) {
+            d->ds = D_MAP_OPEN;
+        } else {
+            error = fail(d, "%s.%s: not a valid %s", d->table->name,
+                         col->name, is_map ? "map" : "value");
+        }
+        break;
+    case D_SET_OPEN:
+    case D_MAP_OPEN:
+        if (ev != JSTREAM_ARRAY_START) {
+            error = fail(d, "%s.%s: a %s without its array", d->table->name,
+                         col->name, d->ds == D_SET_OPEN ? "set" : "map");
+        }
+        d->ds = d->ds == D_SET_OPEN ? D_SET_ELEM : D_MAP_PAIR;
+        break;
+    case D_SET_ELEM:
+        if (ev == JSTREAM_ARRAY_END) {
+            d->ds = D_CLOSE;
+        } else {
+            error = inner_atom(d, ev, s, len, col->key, D_SET_ELEM);
+        }
+        break;
+    case D_MAP_PAIR:
+        if (ev == JSTREAM_ARRAY_END) {
+            d->ds = D_CLOSE;
+        } else if (ev == JSTREAM_ARRAY_START) {
+            d->ds = D_MAP_KEY;
+        } else {
+            error = fail(d, "%s.%s: a map entry is not a pair",
+                         d->table->name, col->name);
+        }
+        break;
+    case D_MAP_KEY:
+    case D_MAP_VALUE:
+        if (ev == JSTREAM_ARRAY_END) {
+            error = fail(d, "%s.%s: a map entry is not a pair",
+                         d->table->name, col->name);
+        } else if (d->ds == D_MAP_KEY) {
+            error = inner_atom(d, ev, s, len, col->key, D_MAP_VALUE);
+        } else {
+            error = inner_atom(d, ev, s, len, col->value, D_MAP_PAIR_END);
+        }
+        break;
+    case D_MAP_PAIR_END:
+        if (ev != JSTREAM_ARRAY_END) {
+            error = fail(d, "%s.%s: a map entry is not a pair",
+                         d->table->name, col->name);
+        }
+        d->ds = D_MAP_PAIR;
+        break;
+    case D_UUID_TAG:
+        if (ev != JSTREAM_STRING || strcmp(s, "uuid")) {
+            error = fail(d, "%s.%s: not a valid uuid", d->table->name,
+                         col->name);
+        }
+        d->ds = D_UUID_TEXT;
+        break;
+    case D_UUID_TEXT: {
+        struct ud_uuid u;
+        if (ev != JSTREAM_STRING || !ud_uuid_from_string(s, &u)) {
+            error = fail(d, "%s.%s: not a valid uuid", d->table->name,
+                         col->name);
+            break;
+        }
+        add_atom(d, s, len);
+        d->ds = D_UUID_CLOSE;
+        break;
+    }
+    case D_UUID_CLOSE:
+        if (ev != JSTREAM_ARRAY_END) {
+            error = fail(d, "%s.%s: not a valid uuid", d->table->name,
+                         col->name);
+        }
+        d->ds = d->uuid_return;
+        break;
+    case D_CLOSE:
+        if (ev != JSTREAM_ARRAY_END) {
+            error = fail(d, "%s.%s: trailing values", d->table->name,
+                         col->name);
+        }
+        d->ds = D_DONE;
+        break;
+    case D_DONE:
+    default:
+        error = fail(d, "internal error: datum state");
+        break;
+    }
+    if (!error && d->ds == D_DONE) {
+        error = datum_done(d);
+    }
+    return error;
+}
+
+/* Hands the row to the caller. */
+static int
+emit_row(struct update_decoder *d)
+{
+    const struct ud_table *t = d->table;
+
+    if (!d->have_op) {
+        return fail(d, "%s row without an operation", t->name);
+    }
+    if (!d->ptrs || 2 * d->n_atoms > d->ptrs_cap) {
+        d->ptrs_cap = MAX_UD(16, 2 * d->n_atoms);
+        d->ptrs = xrealloc_or_die(d->ptrs, d->ptrs_cap * sizeof *d->ptrs);
+    }
+    size_t pos = 0;
+    for (size_t i = 0; i < t->n_columns; i++) {
+        const struct col_atoms *c = &d->cols[i];
+        struct ud_datum *dt = &d->datums[i];
+        bool is_map = t->columns[i].value != UD_VOID;
+
+        dt->present = c->present;
+        dt->n = c->present ? c->n : 0;
+        dt->keys = d->ptrs + pos;
+        dt->values = NULL;
+        for (size_t k = 0; k < dt->n; k++) {
+            size_t a = c->first + (is_map ? 2 * k : k);
+            d->ptrs[pos + k] = d->arena.s + d->atoms[a];
+        }
+        pos += dt->n;
+        if (is_map) {
+            dt->values = d->ptrs + pos;
+            for (size_t k = 0; k < dt->n; k++) {
+                d->ptrs[pos + k] = d->arena.s + d->atoms[c->first + 2 * k
+                                                         + 1];
+            }
+            pos += dt->n;
+        }
+    }
+
+    const struct ud_row row = {
+        .table = t,
+        .table_idx = d->table_idx,
+        .uuid = d->uuid,
+        .op = d->op,
+        .columns = d->datums,
+    };
+    d->ops->row(d->aux, &row);
+    row_reset(d);
+    return 0;
+}
+
+static int
+parse_op(struct update_decoder *d, const char *s)
+{
+    static const char *const names[] = {
+        [UD_ROW_INITIAL] = "initial", [UD_ROW_INSERT] = "insert",
+        [UD_ROW_MODIFY] = "modify", [UD_ROW_DELETE] = "delete",
+    };
+    if (d->have_op) {
+        return fail(d, "%s row with two operations", d->table->name);
+    }
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        if (!strcmp(s, names[i])) {
+            d->op = i;
+            d->have_op = true;
+            d->level = (i == UD_ROW_DELETE ? L_DELETE_VALUE
+                        : L_COLUMNS_OPEN);
+            return 0;
+        }
+    }
+    return fail(d, "%s row: unknown operation \"%s\"", d->table->name, s);
+}
+
+/* ---------------------------------------------------------------------
+ * The message. */
+
+static int
+member_value(struct update_decoder *d, enum jstream_event ev, const char *s,
+             size_t len)
+{
+    switch (d->member) {
+    case M_METHOD:
+        if (ev != JSTREAM_STRING) {
+            return fail(d, "the method is not a string");
+        }
+        d->seen[M_METHOD] = true;
+        text_put(&d->texts[M_METHOD], s, len);
+        d->level = L_MSG;
+        return 0;
+    case M_RESULT:
+        d->seen[M_RESULT] = true;
+        if (ev == JSTREAM_OBJECT_START) {
+            return updates_begin(d, NULL, M_RESULT, L_MSG);
+        }
+        break;
+    case M_PARAMS:
+        if (ev == JSTREAM_ARRAY_START) {
+            d->seen[M_PARAMS] = true;
+            text_putc(&d->texts[M_PARAMS], '[');
+            d->level = L_PARAMS;
+            return 0;
+        }
+        break;
+    case M_ID:
+    case M_ERROR:
+    case M_N:
+    default:
+        break;
+    }
+    capture_start(d, d->member, L_MSG);
+    return capture_event(d, ev, s, len);
+}
+
+static int
+params_event(struct update_decoder *d, enum jstream_event ev, const char *s,
+             size_t len)
+{
+    struct text *t = &d->texts[M_PARAMS];
+
+    if (ev == JSTREAM_ARRAY_END) {
+        text_putc(t, ']');
+        d->level = L_MSG;
+        return 0;
+    }
+    if (ev == JSTREAM_OBJECT_START && d->param_idx > 0
+        && d->first_param_end) {
+        /* The monitor id is params[0], copied whole: "[" id. */
+        char *id = xrealloc_or_die(NULL, d->first_param_end);
+        memcpy(id, t->s + 1, d->first_param_end - 1);
+        id[d->first_param_end - 1] = '\0';
+        if (d->param_idx > 0) {
+            /* In case it is copied rather than decoded. */
+            text_putc(t, ',');
+        }
+        int error = updates_begin(d, id, M_PARAMS, L_PARAMS);
+        free(id);
+        if (!error && d->level == L_TABLES) {
+            /* Decoded: not part of the copied params. */
+            t->len--;
+            t->s[t->len] = '\0';
+        }
+        return error;
+    }
+    if (d->param_idx > 0) {
+        text_putc(t, ',');
+    }
+    d->seen[M_PARAMS] = true;
+    capture_start(d, M_PARAMS, L_PARAMS);
+    return capture_event(d, ev, s, len);
+}
+
+static int
+capture_done(struct update_decoder *d)
+{
+    d->level = d->capture_return;
+    if (d->level == L_PARAMS) {
+        if (d->param_idx == 0) {
+            d->first_param_end = d->texts[M_PARAMS].len;
+        }
+        d->param_idx++;
+    }
+    return 0;
+}
+
+static int
+message_done(struct update_decoder *d)
+{
+    const struct ud_message msg = {
+        .method = d->seen[M_METHOD] ? d->texts[M_METHOD].s : NULL,
+        .id = d->seen[M_ID] ? d->texts[M_ID].s : NULL,
+        .params = d->seen[M_PARAMS] ? d->texts[M_PARAMS].s : NULL,
+        .result = (d->seen[M_RESULT] && d->texts[M_RESULT].len
+                   ? d->texts[M_RESULT].s : NULL),
+        .error = d->seen[M_ERROR] ? d->texts[M_ERROR].s : NULL,
+        .had_updates = d->had_updates,
+    };
+    d->in_message = false;
+    int error = d->ops->message(d->aux, &msg);
+    message_reset(d);
+    return error ? fail(d, "message refused") : 0;
+}
+
+static int
+on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
+{
+    struct update_decoder *d = d_;
+
+    switch (d->level) {
+    case L_TOP:
+        if (ev == JSTREAM_END) {
+            return message_done(d);
+        }
+        if (ev != JSTREAM_OBJECT_START) {
+            return fail(d, "a message is not a JSON object");
+        }
+        d->in_message = true;
+        d->level = L_MSG;
+        return 0;
+
+    case L_MSG:
+        if (ev == JSTREAM_OBJECT_END) {
+            d->level = L_TOP;
+            return 0;
+        }
+        /* ev == JSTREAM_KEY: the tokenizer allows nothing else here. */
+        for (int m = 0; m < M_N; m++) {
+            if (!strcmp(s, member_names[m])) {
+                if (d->seen[m]) {
+                    return fail(d, "\"%s\" twice in one message", s);
+                }
+                d->member = m;
+                d->level = L_MSG_VALUE;
+                return 0;
+            }
+        }
+        jstream_skip(d->js);
+        return 0;
+
+    case L_MSG_VALUE:
+        return member_value(d, ev, s, len);
+
+    case L_CAPTURE:
+        return capture_event(d, ev, s, len);
+
+    case L_PARAMS:
+        return params_event(d, ev, s, len);
+
+    case L_TABLES:
+        if (ev == JSTREAM_OBJECT_END) {
+            d->level = d->updates_return;
+            if (d->level == L_PARAMS) {
+                d->param_idx++;
+            }
+            return 0;
+        } else {
+            size_t idx;
+            const struct ud_table *t = find_table(d->schema, s, &idx);
+            if (!t) {
+                jstream_skip(d->js);
+                return 0;
+            }
+            enter_table(d, t, idx);
+            row_reset(d);
+            d->level = L_TABLE_OPEN;
+            return 0;
+        }
+
+    case L_TABLE_OPEN:
+        if (ev != JSTREAM_OBJECT_START) {
+            return fail(d, "the updates of table %s are not an object",
+                        d->table->name);
+        }
+        d->level = L_ROWS;
+        return 0;
+
+    case L_ROWS:
+        if (ev == JSTREAM_OBJECT_END) {
+            d->level = L_TABLES;
+            return 0;
+        }
+        if (!ud_uuid_from_string(s, &d->uuid)) {
+            return fail(d, "table %s: \"%s\" is not a row uuid",
+                        d->table->name, s);
+        }
+        d->level = L_ROW_OPEN;
+        return 0;
+
+    case L_ROW_OPEN:
+        if (ev != JSTREAM_OBJECT_START) {
+            return fail(d, "table %s: a row update is not an object",
+                        d->table->name);
+        }
+        d->level = L_ROW;
+        return 0;
+
+    case L_ROW:
+        if (ev == JSTREAM_OBJECT_END) {
+            d->level = L_ROWS;
+            return emit_row(d);
+        }
+        return parse_op(d, s);
+
+    case L_DELETE_VALUE:
+        if (ev != JSTREAM_NULL) {
+            return fail(d, "table %s: \"delete\" is not null",
+                        d->table->name);
+        }
+        d->level = L_ROW;
+        return 0;
+
+    case L_COLUMNS_OPEN:
+        if (ev != JSTREAM_OBJECT_START) {
+            return fail(d, "table %s: a row's columns are not an object",
+                        d->table->name);
+        }
+        d->level = L_COLUMNS;
+        return 0;
+
+    case L_COLUMNS:
+        if (ev == JSTREAM_OBJECT_END) {
+            d->level = L_ROW;
+            return 0;
+        } else {
+            size_t idx;
+            const struct ud_column *c = find_column(d->table, s, &idx);
+            if (!c) {
+                jstream_skip(d->js);
+                return 0;
+            }
+            if (d->cols[idx].present) {
+                return fail(d, "%s.%s twice in one row", d->table->name, s);
+            }
+            d->column = c;
+            d->column_idx = idx;
+            d->cols[idx].present = true;
+            d->cols[idx].first = d->n_atoms;
+            d->ds = D_START;
+            d->level = L_DATUM;
+            return 0;
+        }
+
+    case L_DATUM:
+        return datum_event(d, ev, s, len);
+
+    default:
+        return fail(d, "internal error: level %d", (int) d->level);
+    }
+}
+
+struct update_decoder *
+update_decoder_create(const struct ud_ops *ops, void *aux)
+{
+    struct update_decoder *d = xrealloc_or_die(NULL, sizeof *d);
+    memset(d, 0, sizeof *d);
+    d->ops = ops;
+    d->aux = aux;
+    d->js = jstream_create(on_event, d, NULL);
+    if (!d->js) {
+        fprintf(stderr, "update-decoder: out of memory\n");
+        abort();
+    }
+    d->level = L_TOP;
+    return d;
+}
+
+void
+update_decoder_destroy(struct update_decoder *d)
+{
+    if (!d) {
+        return;
+    }
+    jstream_destroy(d->js);
+    for (int m = 0; m < M_N; m++) {
+        free(d->texts[m].s);
+    }
+    free(d->arena.s);
+    free(d->atoms);
+    free(d->cols);
+    free(d->datums);
+    free(d->ptrs);
+    free(d->error);
+    free(d);
+}
+
+int
+update_decoder_feed(struct update_decoder *d, const void *data, size_t n)
+{
+    if (d->error) {
+        return -1;
+    }
+    int error = jstream_feed(d->js, data, n);
+    if (error && !d->error) {
+        /* The tokenizer's own message names the byte already. */
+        const char *why = jstream_error(d->js);
+        d->error = strdup(why ? why : "stopped");
+        if (!d->error) {
+            abort();
+        }
+    }
+    return error ? -1 : 0;
+}
+
+bool
+update_decoder_in_message(const struct update_decoder *d)
+{
+    return d->in_message;
+}
+
+const char *
+update_decoder_error(const struct update_decoder *d)
+{
+    return d->error;
+}
+
+void
+update_decoder_reset(struct update_decoder *d)
+{
+    jstream_reset(d->js);
+    free(d->error);
+    d->error = NULL;
+    d->level = L_TOP;
+    d->in_message = false;
+    d->table = NULL;
+    message_reset(d);
+    row_reset(d);
+}

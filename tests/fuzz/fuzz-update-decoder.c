@@ -1,0 +1,163 @@
+/*
+ * libFuzzer harness for the OVSDB update decoder (ovsdb/update-decoder.c)
+ * over the JSON tokenizer.
+ *
+ * The input is one control byte, then the bytes a server would send.  The
+ * control byte picks the sizes of the pieces for the second run.  The
+ * bytes are decoded twice, by two decoders: whole, then in pieces.  Both
+ * runs must hand out the same rows and messages (compared by hash and
+ * count) and end alike (same result, same message).  Within a run, every
+ * row must be well formed: a datum that is present has its atoms, a map's
+ * keys have values, a non-composite column holds at most one atom, and
+ * every uuid atom parses.
+ *
+ * Any broken invariant aborts, which libFuzzer reports as a crash.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ovsdb/update-decoder.h"
+#include "tests/fuzz/fuzz.h"
+
+static const struct ud_column columns[] = {
+    { "name", UD_STRING, UD_VOID, false },
+    { "ports", UD_UUID, UD_VOID, true },
+    { "addresses", UD_STRING, UD_VOID, true },
+    { "external_ids", UD_STRING, UD_STRING, true },
+    { "enabled", UD_BOOLEAN, UD_VOID, false },
+    { "index", UD_INTEGER, UD_VOID, false },
+    { "refs", UD_STRING, UD_UUID, true },
+};
+static const struct ud_table tables[] = {
+    { "Logical_Switch", columns, sizeof columns / sizeof *columns },
+    { "T", columns, 3 },
+};
+static const struct ud_schema schema = { tables, 2 };
+
+struct run {
+    uint64_t hash;
+    size_t n;
+};
+
+static void
+hash_str(struct run *r, const char *s)
+{
+    if (!s) {
+        s = "\x01(null)";
+    }
+    for (; *s; s++) {
+        r->hash = (r->hash ^ (uint8_t) *s) * 0x100000001b3ULL;
+    }
+    r->hash = (r->hash ^ 0xff) * 0x100000001b3ULL;
+    r->n++;
+}
+
+static const struct ud_schema *
+on_begin(void *r_, const char *monitor_id)
+{
+    struct run *r = r_;
+    hash_str(r, monitor_id);
+    /* Like the watcher: a reply's updates, or those of a string id. */
+    return !monitor_id || monitor_id[0] == '"' ? &schema : NULL;
+}
+
+static void
+on_row(void *r_, const struct ud_row *row)
+{
+    struct run *r = r_;
+    char buf[64];
+
+    CHECK(row->table == &tables[row->table_idx]);
+    CHECK(row->op <= UD_ROW_DELETE);
+    snprintf(buf, sizeof buf, "%zu %d %08x%08x%08x%08x", row->table_idx,
+             (int) row->op, row->uuid.parts[0], row->uuid.parts[1],
+             row->uuid.parts[2], row->uuid.parts[3]);
+    hash_str(r, buf);
+    for (size_t i = 0; i < row->table->n_columns; i++) {
+        const struct ud_column *c = &row->table->columns[i];
+        const struct ud_datum *d = &row->columns[i];
+        if (!d->present) {
+            CHECK(d->n == 0);
+            continue;
+        }
+        CHECK(c->composite || d->n <= 1);
+        CHECK((c->value != UD_VOID) == (d->values != NULL));
+        for (size_t k = 0; k < d->n; k++) {
+            struct ud_uuid u;
+            CHECK(d->keys[k] != NULL);
+            CHECK(c->key != UD_UUID || ud_uuid_from_string(d->keys[k], &u));
+            hash_str(r, d->keys[k]);
+            if (d->values) {
+                CHECK(c->value != UD_UUID
+                      || ud_uuid_from_string(d->values[k], &u));
+                hash_str(r, d->values[k]);
+            }
+        }
+    }
+}
+
+static int
+on_message(void *r_, const struct ud_message *m)
+{
+    struct run *r = r_;
+    hash_str(r, m->method);
+    hash_str(r, m->id);
+    hash_str(r, m->params);
+    hash_str(r, m->result);
+    hash_str(r, m->error);
+    hash_str(r, m->had_updates ? "u" : "-");
+    return 0;
+}
+
+static const struct ud_ops ops = {
+    .updates_begin = on_begin,
+    .row = on_row,
+    .message = on_message,
+};
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1) {
+        return 0;
+    }
+    uint8_t control = data[0];
+    data++, size--;
+
+    struct run whole = { 0xcbf29ce484222325ULL, 0 };
+    struct update_decoder *d = update_decoder_create(&ops, &whole);
+    int r1 = update_decoder_feed(d, data, size);
+    char error[512] = "";
+    if (r1) {
+        CHECK(update_decoder_error(d) != NULL);
+        snprintf(error, sizeof error, "%s", update_decoder_error(d));
+        CHECK(!strncmp(error, "byte ", 5));
+    }
+    update_decoder_destroy(d);
+
+    struct run pieces = { 0xcbf29ce484222325ULL, 0 };
+    d = update_decoder_create(&ops, &pieces);
+    uint32_t seed = control * 2654435761u + 1;
+    int r2 = 0;
+    for (size_t pos = 0; pos < size && !r2; ) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = 1 + (seed >> 16) % (control % 17 + 1);
+        if (n > size - pos) {
+            n = size - pos;
+        }
+        r2 = update_decoder_feed(d, data + pos, n);
+        pos += n;
+    }
+    CHECK(r1 == r2);
+    if (r2) {
+        CHECK(!strcmp(error, update_decoder_error(d)));
+    }
+    update_decoder_destroy(d);
+
+    CHECK(whole.hash == pieces.hash);
+    CHECK(whole.n == pieces.n);
+    return 0;
+}
