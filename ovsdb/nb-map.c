@@ -256,10 +256,18 @@ finish_routes(struct nb_routes *r)
     r->n_prefixes = n;
 }
 
+/* How errors name a row: "logical switch port NAME".  Formatted only when
+ * a row fails, not for every row mapped. */
+struct row_label {
+    const char *kind;
+    const char *name;
+};
+
 /* Skips the row: no prefixes, and an error that names the row and the
  * offending value. */
 static void OVS_PRINTF_FORMAT(3, 4)
-fail_row(struct nb_routes *r, const char *what, const char *format, ...)
+fail_row(struct nb_routes *r, const struct row_label *what,
+         const char *format, ...)
 {
     va_list args;
 
@@ -269,15 +277,16 @@ fail_row(struct nb_routes *r, const char *what, const char *format, ...)
 
     r->n_prefixes = 0;
     free(r->error);
-    r->error = xasprintf("%s: %s", what, detail);
+    r->error = xasprintf("%s %s: %s", what->kind, what->name, detail);
     free(detail);
 }
 
 /* Calls 'parse' on each item of the comma (or space) separated 's', adding
  * what it gives to 'r'.  On a bad item, fails the row and returns false. */
 static bool
-add_list(struct nb_routes *r, const char *what, const char *column,
-         const char *s, const char *(*parse)(const char *, struct nb_prefix *))
+add_list(struct nb_routes *r, const struct row_label *what,
+         const char *column, const char *s,
+         const char *(*parse)(const char *, struct nb_prefix *))
 {
     char *copy = xstrdup(s);
     char *save = NULL;
@@ -301,7 +310,8 @@ add_list(struct nb_routes *r, const char *what, const char *column,
 
 /* Reads the row's policy annotation; on a bad word, fails the row. */
 static enum nb_policy
-read_policy(struct nb_routes *r, const char *what, const char *value)
+read_policy(struct nb_routes *r, const struct row_label *what,
+            const char *value)
 {
     enum nb_policy policy = nb_policy_parse(value);
     if (policy == NB_POLICY_INVALID) {
@@ -348,44 +358,42 @@ parse_ipv4_cidr(const char *s, struct nb_prefix *p)
 void
 nb_map_switch(const struct nb_switch_in *ls, struct nb_routes *r)
 {
-    char *what = xasprintf("logical switch %s", ls->name);
+    const struct row_label label = { "logical switch", ls->name };
+    const struct row_label *what = &label;
 
     nb_routes_clear(r);
     r->policy = read_policy(r, what, ls->bgp);
     if (r->policy != NB_POLICY_CLUSTER) {
         /* "local" announces the pods, not the CIDR. */
-        goto out;
+        return;
     }
 
     const char *cidrs = ls->cidr;
     if (cidrs) {
         if (!add_list(r, what, "external_ids:" NB_KEY_CIDR, cidrs,
                       nb_parse_cidr)) {
-            goto out;
+            return;
         }
     } else {
         const char *subnet = ls->subnet;
         const char *ipv6 = ls->ipv6_prefix;
         if (subnet && !add_list(r, what, "other_config:subnet", subnet,
                                 parse_ipv4_cidr)) {
-            goto out;
+            return;
         }
         if (ipv6 && !add_list(r, what, "other_config:ipv6_prefix", ipv6,
                               parse_ipv6_prefix)) {
-            goto out;
+            return;
         }
     }
     if (!r->n_prefixes) {
         fail_row(r, what, "announced, but has no CIDR (set external_ids:"
                  NB_KEY_CIDR " or other_config:subnet)");
-        goto out;
+        return;
     }
     const char *nat = ls->nat_outgoing;
     r->nat_outgoing = nat && !strcmp(nat, "true");
     finish_routes(r);
-
-out:
-    free(what);
 }
 
 /* Whether 'node' is one of the comma-separated names in 'list'. */
@@ -429,8 +437,8 @@ is_mac(const char *s)
 /* Adds the IPs of one "MAC IP [IP...]" entry.  Returns false if the row
  * failed. */
 static bool
-add_port_entry(struct nb_routes *r, const char *what, const char *column,
-               const char *entry)
+add_port_entry(struct nb_routes *r, const struct row_label *what,
+               const char *column, const char *entry)
 {
     char *copy = xstrdup(entry);
     char *save = NULL;
@@ -478,7 +486,8 @@ void
 nb_map_port(const struct nb_port_in *lsp, enum nb_policy switch_policy,
             const struct nb_map_config *cfg, struct nb_routes *r)
 {
-    char *what = xasprintf("logical switch port %s", lsp->name);
+    const struct row_label label = { "logical switch port", lsp->name };
+    const struct row_label *what = &label;
 
     nb_routes_clear(r);
     const char *own = lsp->bgp;
@@ -490,14 +499,14 @@ nb_map_port(const struct nb_port_in *lsp, enum nb_policy switch_policy,
                      ? NB_POLICY_LOCAL : NB_POLICY_NONE);
     }
     if (r->policy != NB_POLICY_CLUSTER && r->policy != NB_POLICY_LOCAL) {
-        goto out;
+        return;
     }
     if (lsp->enabled && !*lsp->enabled) {
-        goto out;
+        return;
     }
     if (r->policy == NB_POLICY_LOCAL
         && !in_name_list(lsp->requested_chassis, cfg->node_name)) {
-        goto out;
+        return;
     }
 
     bool dynamic = false;
@@ -519,19 +528,16 @@ nb_map_port(const struct nb_port_in *lsp, enum nb_policy switch_policy,
             ok = add_port_entry(r, what, "addresses", entry);
         }
         if (!ok) {
-            goto out;
+            return;
         }
     }
     if (!r->n_prefixes) {
         fail_row(r, what, "announced, but has no IP address (%s)",
                  dynamic ? "dynamic_addresses has none yet"
                  : "none in addresses");
-        goto out;
+        return;
     }
     finish_routes(r);
-
-out:
-    free(what);
 }
 
 /* Parses a load balancer VIP key: "IP", "IP:PORT", "IPv6", "[IPv6]" or
@@ -586,20 +592,21 @@ void
 nb_map_lb(const struct nb_lb_in *lb, const struct nb_map_config *cfg,
           struct nb_routes *r)
 {
-    char *what = xasprintf("load balancer %s", lb->name);
+    const struct row_label label = { "load balancer", lb->name };
+    const struct row_label *what = &label;
 
     nb_routes_clear(r);
     if (!cfg->announce_cluster_ip) {
-        goto out;
+        return;
     }
     r->policy = read_policy(r, what, lb->bgp);
     if (r->policy == NB_POLICY_LOCAL) {
         fail_row(r, what, "\"local\" in external_ids:" NB_KEY_BGP
                  " is for pods and subnets; a service takes true");
-        goto out;
+        return;
     }
     if (r->policy != NB_POLICY_CLUSTER) {
-        goto out;
+        return;
     }
 
     struct smap_node *node;
@@ -609,12 +616,9 @@ nb_map_lb(const struct nb_lb_in *lb, const struct nb_map_config *cfg,
         if (error) {
             fail_row(r, what, "bad value \"%s\" in vips: %s",
                      node->key, error);
-            goto out;
+            return;
         }
         add_prefix(r, &p);
     }
     finish_routes(r);
-
-out:
-    free(what);
 }

@@ -33,9 +33,9 @@ struct rs_route {
     struct nb_prefix prefix;
     struct rs_row **rows;       /* In the order they came; &one until a
                                  * second row gives the prefix. */
-    size_t n_rows, allocated;
     struct rs_row *one;
-    unsigned int n_by_kind[RS_N_KINDS];
+    uint32_t n_rows, allocated;
+    uint32_t n_by_kind[RS_N_KINDS];
 };
 
 /* Most prefixes come from one row, most rows give one prefix: those keep
@@ -246,8 +246,9 @@ route_add_row(struct route_set *rs, const struct nb_prefix *prefix,
             route->rows[0] = route->one;
             route->allocated = 4;
         } else {
-            route->rows = x2nrealloc(route->rows, &route->allocated,
-                                     sizeof *route->rows);
+            route->allocated *= 2;
+            route->rows = xrealloc(route->rows, route->allocated
+                                   * sizeof *route->rows);
         }
     }
     route->rows[route->n_rows++] = row;
@@ -422,7 +423,11 @@ route_set_take_changes(struct route_set *rs, struct rs_changes *out)
      * batch costs what it holds. */
     hmap_destroy(&rs->touched);
     hmap_init(&rs->touched);
-    qsort(out->changes, out->n, sizeof *out->changes, compare_changes);
+    if (rs->describe) {
+        /* For a reader: in order.  (glibc's qsort takes a copy of the
+         * array, which a large first snapshot does not need to pay.) */
+        qsort(out->changes, out->n, sizeof *out->changes, compare_changes);
+    }
 }
 
 void

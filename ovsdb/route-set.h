@@ -59,7 +59,10 @@ struct rs_change {
 
 struct rs_changes {
     struct rs_change *changes;  /* Withdraws first, then announcements,
-                                 * each in prefix order. */
+                                 * each in prefix order, if described (see
+                                 * route_set_describe_changes()); in no
+                                 * order otherwise.  A prefix is in it at
+                                 * most once. */
     size_t n;
 };
 

