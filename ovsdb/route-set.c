@@ -85,6 +85,9 @@ struct rs_touch {
 
 struct route_set {
     bool describe;              /* Fill in rs_change.rows. */
+    bool fresh;                 /* Empty at the last take: its changes are
+                                 * its contents, and 'touched' stays empty
+                                 * (a first snapshot costs no tracking). */
     struct hmap rows;
     struct hmap routes;
     struct hmap touched;
@@ -112,6 +115,7 @@ route_set_create(void)
 {
     struct route_set *rs = xzalloc(sizeof *rs);
     rs->describe = true;
+    rs->fresh = true;
     hmap_init(&rs->rows);
     hmap_init(&rs->routes);
     hmap_init(&rs->touched);
@@ -209,6 +213,9 @@ touch(struct route_set *rs, const struct nb_prefix *prefix,
     uint32_t hash = nb_prefix_hash(prefix);
     struct rs_touch *t;
 
+    if (rs->fresh) {
+        return;
+    }
     HMAP_FOR_EACH_WITH_HASH (t, node, hash, &rs->touched) {
         if (nb_prefix_equals(&t->prefix, prefix)) {
             return;
@@ -386,7 +393,30 @@ compare_changes(const void *a_, const void *b_)
 bool
 route_set_has_changes(const struct route_set *rs)
 {
-    return !hmap_is_empty(&rs->touched);
+    return rs->fresh ? !hmap_is_empty(&rs->routes)
+                     : !hmap_is_empty(&rs->touched);
+}
+
+/* The changes of a fresh set: all it holds, as announcements. */
+static void
+take_contents(struct route_set *rs, struct rs_changes *out)
+{
+    const struct rs_route *route;
+
+    out->changes = xmalloc(MAX(1, hmap_count(&rs->routes))
+                           * sizeof *out->changes);
+    out->n = 0;
+    HMAP_FOR_EACH (route, node, &rs->routes) {
+        struct rs_change *c = &out->changes[out->n++];
+        c->add = true;
+        c->prefix = route->prefix;
+        c->rows = NULL;
+        if (rs->describe) {
+            struct ds rows = DS_EMPTY_INITIALIZER;
+            format_route_rows(route, &rows);
+            c->rows = ds_steal_cstr(&rows);
+        }
+    }
 }
 
 void
@@ -394,6 +424,10 @@ route_set_take_changes(struct route_set *rs, struct rs_changes *out)
 {
     struct rs_touch *t;
 
+    if (rs->fresh) {
+        take_contents(rs, out);
+        goto done;
+    }
     out->changes = xmalloc(MAX(1, hmap_count(&rs->touched))
                            * sizeof *out->changes);
     out->n = 0;
@@ -423,6 +457,9 @@ route_set_take_changes(struct route_set *rs, struct rs_changes *out)
      * batch costs what it holds. */
     hmap_destroy(&rs->touched);
     hmap_init(&rs->touched);
+
+done:
+    rs->fresh = hmap_is_empty(&rs->routes);
     if (rs->describe) {
         /* For a reader: in order.  (glibc's qsort takes a copy of the
          * array, which a large first snapshot does not need to pay.) */

@@ -377,6 +377,33 @@ test_add_then_remove_is_no_change(void **state OVS_UNUSED)
     route_set_destroy(rs);
 }
 
+/* A set emptied and taken starts afresh (no change tracking until the next
+ * take), and still reports only net changes. */
+static void
+test_emptied_set_starts_afresh(void **state OVS_UNUSED)
+{
+    struct route_set *rs = route_set_create();
+
+    set_row(rs, 1, RS_POD, "a", false, "10.16.0.5/32");
+    set_row(rs, 2, RS_POD, "b", false, "10.16.0.6/32");
+    assert_true(route_set_has_changes(rs));
+    assert_string_equal(take(rs), "+10.16.0.5/32 [pod:a], "
+                        "+10.16.0.6/32 [pod:b]");
+    remove_row(rs, 1);
+    remove_row(rs, 2);
+    assert_string_equal(take(rs), "-10.16.0.5/32 [pod:a], "
+                        "-10.16.0.6/32 [pod:b]");
+    set_row(rs, 3, RS_POD, "c", false, "10.16.0.7/32");
+    remove_row(rs, 3);
+    assert_false(route_set_has_changes(rs));
+    assert_string_equal(take(rs), "");
+    set_row(rs, 1, RS_POD, "a", false, "10.16.0.5/32");
+    set_row(rs, 4, RS_POD, "d", false, "10.16.0.5/32");
+    assert_string_equal(take(rs), "+10.16.0.5/32 [pod:a pod:d]");
+    check_counts(rs, 1, 2, 0, 1, 0);
+    route_set_destroy(rs);
+}
+
 static void
 test_prefix_moving_between_rows_is_no_change(void **state OVS_UNUSED)
 {
@@ -533,6 +560,7 @@ main(void)
         cmocka_unit_test(test_row_relabel_is_no_change),
         cmocka_unit_test(test_remove_then_readd_is_no_change),
         cmocka_unit_test(test_add_then_remove_is_no_change),
+        cmocka_unit_test(test_emptied_set_starts_afresh),
         cmocka_unit_test(test_prefix_moving_between_rows_is_no_change),
         cmocka_unit_test(test_withdraws_first_then_adds_each_sorted),
         cmocka_unit_test(test_row_kind_change_keeps_prefix),
