@@ -64,18 +64,22 @@ with open(path, "wb") as f:
 EOF
 }
 
-# poll_sink SOCK PROTO N START_NS PID TIMEOUT_S: keeps one connection to
-# the sink BIRD's control socket and asks "show protocols all PROTO" in a
-# loop (1 ms apart) until the protocol has imported N routes.  Prints
-#   EST_NS ALL_NS CPU_NS HWM_KB
-# times from START_NS to the first Established seen and to all N imported;
-# the contestant PID's CPU (all its threads' schedstat) and VmHWM read
-# right then.  Non-zero on timeout or if PID dies.
+# poll_sink SOCK PROTO N TIMEOUT_S: keeps one connection to the sink
+# BIRD's control socket.  Once connected it prints "ready" and reads
+# "START_NS PID" from its standard input (the contestant's start time and
+# pid), then asks "show protocols all PROTO" in a loop (1 ms apart) until
+# the protocol has imported N routes, and prints
+#   EST_NS ALL_NS P99_NS CPU_NS HWM_KB
+# the times from START_NS to the first Established seen, to all N imported
+# and to 99% of N (rounded up) imported; the contestant PID's CPU (all its
+# threads' schedstat) and VmHWM read when all N are in.  Non-zero on
+# timeout or if PID dies.  (Started ahead, so that Python's start-up, some
+# 100 ms, falls neither into the times nor on the contestant's CPUs.)
 poll_sink() {
-    python3 - "$@" <<'EOF'
+    python3 /dev/fd/3 "$@" 3<<'EOF'
 import os, re, socket, sys, time
-sock_path, proto, n, start, pid, timeout = sys.argv[1:]
-n, start, pid, timeout = int(n), int(start), int(pid), float(timeout)
+sock_path, proto, n, timeout = sys.argv[1:]
+n, timeout = int(n), float(timeout)
 
 def cpu_ns(pid):
     total = 0
@@ -95,6 +99,7 @@ def hwm_kb(pid):
     return 0
 
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(timeout)
 s.connect(sock_path)
 f = s.makefile("rb")
 
@@ -109,7 +114,13 @@ def reply():
             return "".join(lines)
 
 reply()  # greeting
-est = None
+print("ready", flush=True)
+line = sys.stdin.readline().split()
+if len(line) != 2:
+    sys.exit("bench: poll_sink: no start time and pid")
+start, pid = int(line[0]), int(line[1])
+est = p99 = None
+n99 = -(-99 * n // 100)
 deadline = time.time() + timeout
 while True:
     s.sendall(("show protocols all %s\n" % proto).encode())
@@ -118,8 +129,12 @@ while True:
     if est is None and re.search(r"BGP state:\s+Established", text):
         est = t
     m = re.search(r"Routes:\s+(\d+) imported", text)
-    if est is not None and m and int(m.group(1)) >= n:
-        print(est - start, t - start, cpu_ns(pid), hwm_kb(pid))
+    got = int(m.group(1)) if est is not None and m else 0
+    if p99 is None and got >= n99:
+        p99 = t
+    if got >= n:
+        print(est - start, t - start, p99 - start, cpu_ns(pid), hwm_kb(pid),
+              flush=True)
         break
     if time.time() > deadline or not os.path.exists("/proc/%d" % pid):
         sys.exit("bench: %s: %s routes after %gs, state %s" % (
@@ -129,36 +144,117 @@ while True:
 EOF
 }
 
-# sink_bytes SINK_ADDR SINK_PORT: the bytes the sink received on its
-# established BGP connection (TCP payload, from ss), "-" if none.
+# watch_start SOCK PROTO N TIMEOUT_S: poll_sink as the coprocess WATCH
+# (pid in WATCHER), returning once it is connected.  watch_go START_NS
+# PID: tells it the contestant has started.  watch_result: sets
+# WATCH_LINE to poll_sink's "EST ALL P99 CPU HWM"; non-zero if it failed.
+watch_start() {
+    local line
+    coproc WATCH { poll_sink "$@"; }
+    WATCHER=$WATCH_PID
+    pids+=("$WATCHER")
+    read -r -t 10 line <&"${WATCH[0]}" && [ "$line" = ready ]
+}
+watch_go() {
+    echo "$1 $2" >&"${WATCH[1]}"
+}
+watch_result() {
+    WATCH_LINE=
+    read -r WATCH_LINE <&"${WATCH[0]}" || true
+    wait "$WATCHER" && [ -n "$WATCH_LINE" ]
+}
+
+# sink_bytes SINK_ADDR SINK_PORT [PEER_PORT]: the bytes the sink received
+# on its established BGP connection (TCP payload, from ss), "-" if none:
+# the one to its port SINK_PORT, or with PEER_PORT, the one it dialed to
+# that port.  (Ports, not just addresses: other sessions may use the same
+# loopback addresses meanwhile.)
 sink_bytes() {
-    ss -tniH state established "( sport = :$2 )" src "$1" 2>/dev/null |
+    local match="( sport = :$2 )"
+    [ -z "${3:-}" ] || match="( dport = :$3 )"
+    ss -tniH state established "$match" src "$1" 2>/dev/null |
         grep -o 'bytes_received:[0-9]*' | head -1 | cut -d: -f2 |
         grep . || echo -
 }
 
-# summarize FILE: FILE has lines "CONTESTANT N RUN v1 v2 ..."; prints for
-# each CONTESTANT and N one line "CONTESTANT N RUNS med1 min1 max1 ...",
-# "-" for a column with no numbers.
-summarize() {
-    python3 - "$1" <<'EOF'
+# report FILE RUNS: FILE has lines "CONTESTANT N RUN v1 v2 ...", the
+# columns in COLS below; prints the table (each cell the value, or with
+# more than one run "median (min-max)"; "-" where there are no numbers) and
+# the ratios of the speaker's medians to each other contestant's.
+report() {
+    python3 - "$@" <<'EOF'
 import sys
 from collections import OrderedDict
+
+# (heading, decimals, in the ratio table)
+COLS = [("start->all (s)", 3, True), ("start->est (s)", 3, False),
+        ("est->all (s)", 3, True), ("est->99% (s)", 3, True),
+        ("CPU (s)", 3, True), ("peak RSS (MB)", 1, True),
+        ("UPDATEs", 0, True), ("bytes", 0, True)]
+path, runs = sys.argv[1], int(sys.argv[2])
+
 groups = OrderedDict()
-for line in open(sys.argv[1]):
+for line in open(path):
     f = line.split()
-    groups.setdefault((f[0], f[1]), []).append(f[3:])
-for (c, n), rows in groups.items():
-    out = [c, n, str(len(rows))]
+    groups.setdefault((f[0], int(f[1])), []).append(f[3:])
+
+
+def median(v):
+    v = sorted(v)
+    k = len(v)
+    return v[k // 2] if k % 2 else (v[k // 2 - 1] + v[k // 2]) / 2
+
+
+# stats[(c, n)][col]: (median, min, max), or None without numbers.
+stats = OrderedDict()
+for key, rows in groups.items():
+    cells = []
     for col in zip(*rows):
         try:
-            v = sorted(float(x) for x in col)
+            v = [float(x) for x in col]
         except ValueError:
-            out += ["-", "-", "-"]
+            cells.append(None)
             continue
-        med = v[(len(v) - 1) // 2] if len(v) % 2 else \
-            (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
-        out += ["%g" % med, "%g" % v[0], "%g" % v[-1]]
-    print(" ".join(out))
+        cells.append((median(v), min(v), max(v)))
+    stats[key] = cells
+
+
+def cell(s, dec):
+    if s is None:
+        return "-"
+    if runs == 1:
+        return "%.*f" % (dec, s[0])
+    return "%.*f (%.*f-%.*f)" % (dec, s[0], dec, s[1], dec, s[2])
+
+
+def table(head, rows):
+    widths = [max(len(r[i]) for r in [head] + rows)
+              for i in range(len(head))]
+    for r in [head] + rows:
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                        for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+
+
+order = sorted(stats, key=lambda k: k[1])
+table(["contestant", "N"] + [c[0] for c in COLS],
+      [[c, str(n)] + [cell(s, col[1]) for s, col in zip(stats[(c, n)], COLS)]
+       for c, n in order])
+
+rows = []
+for c, n in order:
+    if c == "speaker" or ("speaker", n) not in stats:
+        continue
+    line = ["speaker/" + c, str(n)]
+    for i, col in enumerate(COLS):
+        if not col[2]:
+            continue
+        a, b = stats[("speaker", n)][i], stats[(c, n)][i]
+        line.append("%.2f" % (a[0] / b[0]) if a and b and b[0] else "-")
+    rows.append(line)
+if rows:
+    print()
+    print("ratios of the medians, speaker/other (below 1: the speaker "
+          "does better)")
+    table(["", "N"] + [c[0].split(" (")[0] for c in COLS if c[2]], rows)
 EOF
 }

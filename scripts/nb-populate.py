@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Print one OVSDB transaction that fills an OVN Northbound database with
+"""Send one OVSDB transaction that fills an OVN Northbound database with
 PORTS annotated pods spread over SWITCHES subnets, shaped like Kube-OVN's
 rows (external_ids pod/ls/vendor, options:requested-chassis).
 
-usage: nb-populate.py UNIX-SOCKET PORTS SWITCHES [FIRST]
+usage: nb-populate.py [--unannotated] UNIX-SOCKET PORTS SWITCHES [FIRST]
 
 The transaction goes to the ovsdb-server at UNIX-SOCKET as one JSON-RPC
-"transact" (too large for ovsdb-client's command line).  Pod i gets 10.128.0.0 + FIRST + i; switch j is "bench-j".  With FIRST
-given, only ports are added, to the switches that already exist."""
+"transact" (too large for ovsdb-client's command line).  Pod i gets
+10.128.0.0 + i for i from FIRST (default 0) on, and the port name
+"pod-i.ns-(i % SWITCHES)"; switch j is "bench-j".  With FIRST above 0, only
+ports are added, to the switches that already exist.  With --unannotated
+the ports lack the ovn.kubernetes.io/bgp annotation (the change benchmark
+adds it later, port by port)."""
 
+import argparse
 import json
 import socket
 import sys
@@ -43,10 +48,18 @@ def transact(path, txn):
 
 
 def main():
-    path = sys.argv[1]
-    n_ports = int(sys.argv[2])
-    n_switches = int(sys.argv[3])
-    first = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    parser = argparse.ArgumentParser(
+        description="Fill an OVN NB database with bench ports.")
+    parser.add_argument("--unannotated", action="store_true",
+                        help="leave out the ovn.kubernetes.io/bgp key")
+    parser.add_argument("socket")
+    parser.add_argument("ports", type=int)
+    parser.add_argument("switches", type=int)
+    parser.add_argument("first", type=int, nargs="?", default=0)
+    args = parser.parse_args()
+    path, n_ports, n_switches, first = \
+        args.socket, args.ports, args.switches, args.first
+    bgp = [] if args.unannotated else [["ovn.kubernetes.io/bgp", "true"]]
     ops = []
     ports_of = [[] for _ in range(n_switches)]
     for i in range(first, first + n_ports):
@@ -63,8 +76,7 @@ def main():
             "row": {
                 "name": name,
                 "addresses": "%s %s" % (mac, addr),
-                "external_ids": ["map", [
-                    ["ovn.kubernetes.io/bgp", "true"],
+                "external_ids": ["map", bgp + [
                     ["pod", "ns-%d/pod-%d" % (sw, i)],
                     ["ls", "bench-%d" % sw],
                     ["vendor", "kube-ovn"]]],
