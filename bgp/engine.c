@@ -307,6 +307,11 @@ static struct conn *
 conn_create(struct bgp_peer *peer, int fd, bool outgoing)
 {
     struct conn *c = xzalloc_or_die(sizeof *c);
+    int one = 1;
+
+    /* Messages are written whole: an UPDATE for one change must not wait
+     * for the peer's delayed ACK of the one before (Nagle). */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     c->peer = peer;
     c->outgoing = outgoing;
     c->bev = bufferevent_socket_new(peer->engine->base, fd,
