@@ -84,38 +84,43 @@ struct ls_row {
     /* Interned (see intern()): */
     const char *bgp, *cidr, *nat_outgoing;      /* external_ids */
     const char *subnet, *ipv6_prefix;           /* other_config */
-    unsigned int gen;           /* Snapshot that last mentioned it. */
+    uint16_t gen;               /* Snapshot that last mentioned it. */
     bool dirty, deleted, skipped;
     bool local;                 /* Committed: its ports inherit "local". */
     bool local_changed;         /* 'local' moved in this commit. */
 };
 
+/* The most common row, kept small: 72 bytes (an 80-byte malloc chunk) and
+ * one string block. */
 struct lsp_row {
     struct row_key key;         /* In 'ports'. */
-    char *name;
-    char *addresses;            /* n_addresses strings, each NUL-ended,
-                                 * one after the other. */
-    size_t n_addresses;
-    char *dynamic_addresses;
+    char *strings;              /* NULL, or the name, the n_addresses
+                                 * addresses and, if has_dynamic,
+                                 * dynamic_addresses, each NUL-ended, one
+                                 * after the other. */
     const char *bgp;            /* external_ids, interned */
     const char *requested_chassis;      /* options, interned */
-    size_t n_parents;           /* Switches that list it. */
     union {
         struct ls_row *one;     /* n_parents <= 1. */
         struct ls_row **many;   /* n_parents > 1. */
     } parents;
-    unsigned int gen;
+    uint16_t gen;               /* See nb_replica.gen. */
+    uint16_t n_addresses;
+    uint16_t n_parents;         /* Switches that list it. */
     signed char enabled;        /* -1 unset, 0 false, 1 true. */
-    bool has_row;               /* Not just named in a switch's ports. */
-    bool dirty, skipped;
+    bool has_dynamic : 1;
+    bool has_row : 1;           /* Not just named in a switch's ports. */
+    bool dirty : 1;
+    bool skipped : 1;
 };
+BUILD_ASSERT_DECL(sizeof(struct lsp_row) <= 72);
 
 struct lb_row {
     struct row_key key;         /* In 'lbs'. */
     char *name;
     const char *bgp;            /* Interned. */
     struct smap vips;
-    unsigned int gen;
+    uint16_t gen;
     bool dirty, deleted, skipped;
 };
 
@@ -137,10 +142,15 @@ struct nb_replica {
     size_t n_ports_with_row;
     size_t n_skipped;
 
-    unsigned int gen;
+    /* Counts snapshots.  A sweep removes every row that the snapshot did
+     * not mention, so afterwards all rows hold the current value: a value
+     * that wraps around is no harm. */
+    uint16_t gen;
     bool in_snapshot;
     struct dirty dirty_switches, dirty_ports, dirty_lbs;
     struct nb_routes scratch;
+    const char **room;          /* For a port's addresses at commit. */
+    size_t n_room;
 };
 
 static void
@@ -366,6 +376,9 @@ port_has_parent(const struct lsp_row *p, const struct ls_row *ls)
 static void
 port_add_parent(struct lsp_row *p, struct ls_row *ls)
 {
+    if (p->n_parents == UINT16_MAX) {
+        return;                 /* Listed by 65535 switches already. */
+    }
     if (p->n_parents == 0) {
         p->parents.one = ls;
     } else {
@@ -521,59 +534,96 @@ switch_update(struct nb_replica *r, const struct ud_row *u,
     }
 }
 
-/* Splits 'p->addresses' into 'out' (room for p->n_addresses). */
+/* A port's strings, split out of its block. */
+struct port_strings {
+    const char *name;               /* NULL if none. */
+    const char **addresses;
+    size_t n_addresses;
+    const char *dynamic;            /* NULL if none. */
+};
+
+/* Splits 'p->strings' into 's'; the addresses go into 'room', which has
+ * space for at least p->n_addresses. */
 static void
-port_address_list(const struct lsp_row *p, const char **out)
+port_split(const struct lsp_row *p, const char **room,
+           struct port_strings *s)
 {
-    const char *a = p->addresses;
+    const char *a = p->strings;
+
+    s->addresses = room;
+    s->n_addresses = p->n_addresses;
+    s->name = a;
+    s->dynamic = NULL;
+    if (!a) {
+        return;
+    }
+    a += strlen(a) + 1;
     for (size_t i = 0; i < p->n_addresses; i++) {
-        out[i] = a;
+        s->addresses[i] = a;
         a += strlen(a) + 1;
+    }
+    if (p->has_dynamic) {
+        s->dynamic = a;
     }
 }
 
-/* The addresses column: whole, or a difference that toggles each
+/* Replaces 'p->strings' with 's' (which may point into the old block). */
+static void
+port_join(struct lsp_row *p, struct port_strings *s)
+{
+    const char *name = s->name ? s->name : "";
+    size_t size = strlen(name) + 1;
+
+    if (s->n_addresses > UINT16_MAX) {
+        VLOG_WARN_RL(&bad_row_rl, "logical switch port %s has %"PRIuSIZE
+                     " addresses; keeping the first %d", name,
+                     s->n_addresses, UINT16_MAX);
+        s->n_addresses = UINT16_MAX;
+    }
+
+    for (size_t i = 0; i < s->n_addresses; i++) {
+        size += strlen(s->addresses[i]) + 1;
+    }
+    if (s->dynamic) {
+        size += strlen(s->dynamic) + 1;
+    }
+    char *block = xmalloc(size);
+    char *pos = stpcpy(block, name) + 1;
+    for (size_t i = 0; i < s->n_addresses; i++) {
+        pos = stpcpy(pos, s->addresses[i]) + 1;
+    }
+    if (s->dynamic) {
+        stpcpy(pos, s->dynamic);
+    }
+    free(p->strings);
+    p->strings = block;
+    p->n_addresses = s->n_addresses;
+    p->has_dynamic = s->dynamic != NULL;
+}
+
+/* The addresses column into 's': whole, or a difference that toggles each
  * element. */
 static void
-port_set_addresses(struct lsp_row *p, const struct ud_datum *d, bool diff)
+apply_addresses(struct port_strings *s, const struct ud_datum *d, bool diff)
 {
-    size_t n = diff ? p->n_addresses : 0;
-    const char **list = xmalloc((n + d->n + 1) * sizeof *list);
+    size_t n = diff ? s->n_addresses : 0;
 
-    if (diff) {
-        port_address_list(p, list);
-    }
     for (size_t i = 0; i < d->n; i++) {
         size_t j;
         for (j = 0; j < n; j++) {
-            if (!strcmp(list[j], d->keys[i])) {
+            if (!strcmp(s->addresses[j], d->keys[i])) {
                 break;
             }
         }
         if (j < n) {
             if (diff) {
-                list[j] = list[--n];
+                s->addresses[j] = s->addresses[--n];
             }
         } else {
-            list[n++] = d->keys[i];
+            s->addresses[n++] = d->keys[i];
         }
     }
-
-    size_t size = 0;
-    for (size_t i = 0; i < n; i++) {
-        size += strlen(list[i]) + 1;
-    }
-    char *block = n ? xmalloc(size) : NULL;
-    char *pos = block;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(list[i]) + 1;
-        memcpy(pos, list[i], len);
-        pos += len;
-    }
-    free(list);
-    free(p->addresses);
-    p->addresses = block;
-    p->n_addresses = n;
+    s->n_addresses = n;
 }
 
 static void
@@ -601,14 +651,23 @@ port_update(struct nb_replica *r, const struct ud_row *u,
 
     bool diff = u->op == UD_ROW_MODIFY;
     const struct ud_datum *c = u->columns;
-    if (!diff || c[LSP_NAME].present) {
-        set_scalar(&p->name, &c[LSP_NAME]);
-    }
-    if (!diff || c[LSP_ADDRESSES].present) {
-        port_set_addresses(p, &c[LSP_ADDRESSES], diff);
-    }
-    if (!diff || c[LSP_DYNAMIC].present) {
-        set_scalar(&p->dynamic_addresses, &c[LSP_DYNAMIC]);
+    if (!diff || c[LSP_NAME].present || c[LSP_ADDRESSES].present
+        || c[LSP_DYNAMIC].present) {
+        struct port_strings strs;
+        const char **room = xmalloc((p->n_addresses + c[LSP_ADDRESSES].n
+                                     + 1) * sizeof *room);
+        port_split(p, room, &strs);
+        if (!diff || c[LSP_NAME].present) {
+            strs.name = c[LSP_NAME].n ? c[LSP_NAME].keys[0] : NULL;
+        }
+        if (!diff || c[LSP_ADDRESSES].present) {
+            apply_addresses(&strs, &c[LSP_ADDRESSES], diff);
+        }
+        if (!diff || c[LSP_DYNAMIC].present) {
+            strs.dynamic = c[LSP_DYNAMIC].n ? c[LSP_DYNAMIC].keys[0] : NULL;
+        }
+        port_join(p, &strs);
+        free(room);
     }
     if (!diff || c[LSP_ENABLED].present) {
         p->enabled = (!c[LSP_ENABLED].n ? -1
@@ -701,9 +760,10 @@ nb_replica_row(struct nb_replica *r, const struct ud_row *u)
 /* ---------------------------------------------------------------------
  * Commit: rows to routes. */
 
-/* Puts what 'r->scratch' says of a row into the route set. */
-static void
-apply_routes(struct nb_replica *r, const struct uuid *uuid, bool *skipped,
+/* Puts what 'r->scratch' says of a row into the route set.  'skipped' is
+ * whether the row was skipped for a bad value; returns whether it is now. */
+static bool
+apply_routes(struct nb_replica *r, const struct uuid *uuid, bool skipped,
              enum rs_kind kind, const char *name)
 {
     const struct nb_routes *out = &r->scratch;
@@ -717,18 +777,19 @@ apply_routes(struct nb_replica *r, const struct uuid *uuid, bool *skipped,
                      "traffic to its pods will be NATed", rs_kind_name(kind),
                      name);
     }
-    r->n_skipped += (int) now - (int) *skipped;
-    *skipped = now;
+    r->n_skipped += (int) now - (int) skipped;
     route_set_set_row(r->routes, uuid, kind, name, out->nat_outgoing,
                       out->prefixes, out->n_prefixes);
+    return now;
 }
 
-static void
-forget_routes(struct nb_replica *r, const struct uuid *uuid, bool *skipped)
+/* A row gone: its routes go too.  Returns its new 'skipped'. */
+static bool
+forget_routes(struct nb_replica *r, const struct uuid *uuid, bool skipped)
 {
     route_set_remove_row(r->routes, uuid);
-    r->n_skipped -= *skipped;
-    *skipped = false;
+    r->n_skipped -= skipped;
+    return false;
 }
 
 static void
@@ -748,9 +809,7 @@ static void
 free_port(struct nb_replica *r, struct lsp_row *p)
 {
     hmap_remove(&r->ports, &p->key.node);
-    free(p->name);
-    free(p->addresses);
-    free(p->dynamic_addresses);
+    free(p->strings);
     unintern(r, p->bgp);
     unintern(r, p->requested_chassis);
     port_clear_parents(p);
@@ -812,7 +871,7 @@ commit_switches(struct nb_replica *r)
 
         ls->dirty = false;
         if (ls->deleted) {
-            forget_routes(r, &ls->key.uuid, &ls->skipped);
+            ls->skipped = forget_routes(r, &ls->key.uuid, ls->skipped);
             /* Its ports were unlinked, and marked, when it went. */
             free_switch(r, ls);
             continue;
@@ -826,7 +885,8 @@ commit_switches(struct nb_replica *r)
             .ipv6_prefix = ls->ipv6_prefix,
         };
         nb_map_switch(&in, &r->scratch);
-        apply_routes(r, &ls->key.uuid, &ls->skipped, RS_SUBNET, in.name);
+        ls->skipped = apply_routes(r, &ls->key.uuid, ls->skipped, RS_SUBNET,
+                                   in.name);
         local = r->scratch.policy == NB_POLICY_LOCAL;
         if (local != ls->local) {
             ls->local = local;
@@ -864,7 +924,7 @@ commit_ports(struct nb_replica *r)
 
         p->dirty = false;
         if (!p->has_row) {
-            forget_routes(r, &p->key.uuid, &p->skipped);
+            p->skipped = forget_routes(r, &p->key.uuid, p->skipped);
             if (!p->n_parents) {
                 free_port(r, p);
             }
@@ -872,26 +932,25 @@ commit_ports(struct nb_replica *r)
         }
         struct ls_row *parent = port_first_parent(p);
         const bool enabled = p->enabled > 0;
-        const char *one_address;
-        const char **addresses = (p->n_addresses <= 1 ? &one_address
-                                  : xmalloc(p->n_addresses
-                                            * sizeof *addresses));
-        port_address_list(p, addresses);
+        struct port_strings strs;
+        if (p->n_addresses > r->n_room) {
+            r->n_room = MAX(16, 2 * p->n_addresses);
+            r->room = xrealloc(r->room, r->n_room * sizeof *r->room);
+        }
+        port_split(p, r->room, &strs);
         const struct nb_port_in in = {
-            .name = p->name ? p->name : "",
-            .addresses = addresses,
-            .n_addresses = p->n_addresses,
-            .dynamic_addresses = p->dynamic_addresses,
+            .name = strs.name ? strs.name : "",
+            .addresses = strs.addresses,
+            .n_addresses = strs.n_addresses,
+            .dynamic_addresses = strs.dynamic,
             .enabled = p->enabled < 0 ? NULL : &enabled,
             .bgp = p->bgp,
             .requested_chassis = p->requested_chassis,
         };
         nb_map_port(&in, parent && parent->local ? NB_POLICY_LOCAL
                     : NB_POLICY_NONE, &cfg, &r->scratch);
-        if (addresses != &one_address) {
-            free(addresses);
-        }
-        apply_routes(r, &p->key.uuid, &p->skipped, RS_POD, in.name);
+        p->skipped = apply_routes(r, &p->key.uuid, p->skipped, RS_POD,
+                                   in.name);
     }
     dirty_clear(&r->dirty_ports);
 }
@@ -909,7 +968,7 @@ commit_lbs(struct nb_replica *r)
 
         lb->dirty = false;
         if (lb->deleted) {
-            forget_routes(r, &lb->key.uuid, &lb->skipped);
+            lb->skipped = forget_routes(r, &lb->key.uuid, lb->skipped);
             free_lb(r, lb);
             continue;
         }
@@ -919,7 +978,8 @@ commit_lbs(struct nb_replica *r)
             .vips = &lb->vips,
         };
         nb_map_lb(&in, &cfg, &r->scratch);
-        apply_routes(r, &lb->key.uuid, &lb->skipped, RS_SERVICE, in.name);
+        lb->skipped = apply_routes(r, &lb->key.uuid, lb->skipped, RS_SERVICE,
+                                   in.name);
     }
     dirty_clear(&r->dirty_lbs);
 }
@@ -997,6 +1057,7 @@ nb_replica_destroy(struct nb_replica *r)
     free(r->dirty_ports.rows);
     free(r->dirty_lbs.rows);
     nb_routes_destroy(&r->scratch);
+    free(r->room);
     free(r->node_name);
     free(r);
 }

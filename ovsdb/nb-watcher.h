@@ -1,11 +1,13 @@
 /*
- * The NB watcher: follows the OVN Northbound database through ovsdb-idl and
- * keeps the route set (route-set.h) in step with its annotated rows.
+ * The NB watcher: an OVSDB client session that follows the OVN Northbound
+ * database (unix:, tcp:, ssl:, or the members of a cluster) and keeps the
+ * route set (route-set.h) in step with its annotated rows, through the
+ * update decoder and the compact replica (nb-replica.h).
  *
  * It knows OVN and nothing of BGP.  One changed row costs O(1) (a switch
- * whose policy changes costs its own ports); everything is recomputed only
- * on the first snapshot and after a reconnection, and even then only the
- * difference reaches the route set's changes.  While the database is
+ * whose "local" policy changes costs a pass over the ports); a whole
+ * snapshot comes only first and after a reconnection, and even then only
+ * the difference reaches the route set's changes.  While the database is
  * unreachable the route set stays as it was.
  *
  * OVS style: call nb_watcher_run() and nb_watcher_wait() from a poll loop.
