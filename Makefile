@@ -20,8 +20,6 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 CC ?= cc
-PYTHON ?= python3
-NB_SCHEMA ?= /usr/share/ovn/ovn-nb.ovsschema
 
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
