@@ -450,8 +450,7 @@ nb_connect(struct nb_watcher *w)
     int error = stream_open_with_default_port(name, NB_DEFAULT_PORT,
                                           &w->stream, DSCP_DEFAULT);
     if (error) {
-        VLOG_WARN_RL(&rl, "%s: cannot connect (%s)", name,
-                     ovs_strerror(error));
+        /* reconnect logs the failure. */
         reconnect_connect_failed(w->rc, time_msec(), error);
         pick_next_remote(w);
         return;
@@ -521,8 +520,7 @@ nb_watcher_run(struct nb_watcher *w)
             reconnect_connected(w->rc, time_msec());
             send_server_monitor(w);
         } else if (error != EAGAIN) {
-            VLOG_WARN_RL(&rl, "%s: connection failed (%s)",
-                         reconnect_get_name(w->rc), ovs_strerror(error));
+            /* reconnect logs the failure. */
             nb_disconnect(w, error);
         }
     }

@@ -19,9 +19,12 @@
 #include "command-line.h"
 #include "daemon.h"
 #include "openvswitch/vlog.h"
+#include "ovsdb-session.h"
 #include "stream.h"
 #include "stream-ssl.h"
+#include "svec.h"
 #include "util.h"
+#include "uuid.h"
 
 #define DEFAULT_NB_DB "unix:/var/run/ovn/ovnnb_db.sock"
 #define MD5_KEY_MAX 80          /* TCP_MD5SIG_MAXKEYLEN. */
@@ -421,6 +424,31 @@ default_router_id(const struct speaker_options *opts)
     return id ? id : any;
 }
 
+/* Every remote in 'db' (a comma-separated list, as ovsdb-idl takes it)
+ * must be one the speaker can connect to. */
+static void
+check_nb_remotes(const char *db)
+{
+    struct svec remotes = SVEC_EMPTY_INITIALIZER;
+    struct uuid cid;
+    const char *name;
+    size_t i;
+
+    ovsdb_session_parse_remote(db, &remotes, &cid);
+    if (!remotes.n) {
+        bad_flag("--ovnnb-db=%s: no database in it; give one such as "
+                 DEFAULT_NB_DB, db);
+    }
+    SVEC_FOR_EACH (i, name, &remotes) {
+        if (stream_verify_name(name)) {
+            bad_flag("--ovnnb-db: \"%s\" is not a database the speaker can "
+                     "connect to (unix:PATH, tcp:IP:PORT or ssl:IP:PORT)",
+                     name);
+        }
+    }
+    svec_destroy(&remotes);
+}
+
 void
 speaker_options_parse(int argc, char *argv[], struct speaker_options *opts)
 {
@@ -666,6 +694,7 @@ speaker_options_parse(int argc, char *argv[], struct speaker_options *opts)
         const char *env = getenv("OVN_NB_DB");
         opts->ovnnb_db = xstrdup(env && *env ? env : DEFAULT_NB_DB);
     }
+    check_nb_remotes(opts->ovnnb_db);
     if (!opts->node_name) {
         opts->node_name = default_node_name();
     }

@@ -20,6 +20,21 @@ check "missing value is named" \
     bad_flag '--ovnnb-db: needs a value' --ovnnb-db
 check "empty --ovnnb-db" \
     bad_flag '--ovnnb-db: empty' --ovnnb-db= --dry-run
+check "--ovnnb-db with only spaces" \
+    bad_flag 'no database in it' --ovnnb-db='  ' --dry-run
+check "--ovnnb-db with a passive remote" \
+    bad_flag '"punix:/tmp/x" is not a database the speaker can connect to' \
+    --ovnnb-db=punix:/tmp/x --dry-run
+check "--ovnnb-db with one bad remote in a list" \
+    bad_flag '"ptcp:6641" is not a database' \
+    --ovnnb-db=tcp:127.0.0.1:6641,ptcp:6641 --dry-run
+check "--ovnnb-db that names no method" \
+    bad_flag '"bogus" is not a database' --ovnnb-db=bogus --dry-run
+bad_env_db() {
+    OVN_NB_DB=punix:/tmp/x bad_flag '"punix:/tmp/x" is not a database' \
+        --dry-run
+}
+check "OVN_NB_DB is checked the same way" bad_env_db
 check "empty --node-name" \
     bad_flag '--node-name: empty' --node-name= --dry-run
 check "stray argument" \
