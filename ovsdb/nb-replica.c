@@ -84,7 +84,7 @@ struct ls_row {
     /* Interned (see intern()): */
     const char *bgp, *cidr, *nat_outgoing;      /* external_ids */
     const char *subnet, *ipv6_prefix;           /* other_config */
-    uint16_t gen;               /* Snapshot that last mentioned it. */
+    bool seen;                  /* Mentioned by the snapshot under way. */
     bool dirty, deleted, skipped;
     bool local;                 /* Committed: its ports inherit "local". */
     bool local_changed;         /* 'local' moved in this commit. */
@@ -104,7 +104,6 @@ struct lsp_row {
         struct ls_row *one;     /* n_parents <= 1. */
         struct ls_row **many;   /* n_parents > 1. */
     } parents;
-    uint16_t gen;               /* See nb_replica.gen. */
     uint16_t n_addresses;
     uint16_t n_parents;         /* Switches that list it. */
     signed char enabled;        /* -1 unset, 0 false, 1 true. */
@@ -112,6 +111,7 @@ struct lsp_row {
     bool has_row : 1;           /* Not just named in a switch's ports. */
     bool dirty : 1;
     bool skipped : 1;
+    bool seen : 1;              /* Mentioned by the snapshot under way. */
 };
 BUILD_ASSERT_DECL(sizeof(struct lsp_row) <= 72);
 
@@ -120,7 +120,7 @@ struct lb_row {
     char *name;
     const char *bgp;            /* Interned. */
     struct smap vips;
-    uint16_t gen;
+    bool seen;                  /* Mentioned by the snapshot under way. */
     bool dirty, deleted, skipped;
 };
 
@@ -142,11 +142,7 @@ struct nb_replica {
     size_t n_ports_with_row;
     size_t n_skipped;
 
-    /* Counts snapshots.  A sweep removes every row that the snapshot did
-     * not mention, so afterwards all rows hold the current value: a value
-     * that wraps around is no harm. */
-    uint16_t gen;
-    bool in_snapshot;
+    bool in_snapshot;           /* Rows not 'seen' go at the commit. */
     struct dirty dirty_switches, dirty_ports, dirty_lbs;
     struct nb_routes scratch;
     const char **room;          /* For a port's addresses at commit. */
@@ -498,7 +494,7 @@ switch_update(struct nb_replica *r, const struct ud_row *u,
         insert_key(&r->switches, &ls->key, uuid);
     }
     ls->deleted = false;
-    ls->gen = r->gen;
+    ls->seen = true;
     if (!ls->dirty) {
         ls->dirty = true;
         dirty_add(&r->dirty_switches, ls);
@@ -646,7 +642,7 @@ port_update(struct nb_replica *r, const struct ud_row *u,
         p->has_row = true;
         r->n_ports_with_row++;
     }
-    p->gen = r->gen;
+    p->seen = true;
     mark_port(r, p);
 
     bool diff = u->op == UD_ROW_MODIFY;
@@ -707,7 +703,7 @@ lb_update(struct nb_replica *r, const struct ud_row *u,
         insert_key(&r->lbs, &lb->key, uuid);
     }
     lb->deleted = false;
-    lb->gen = r->gen;
+    lb->seen = true;
     if (!lb->dirty) {
         lb->dirty = true;
         dirty_add(&r->dirty_lbs, lb);
@@ -832,7 +828,7 @@ sweep(struct nb_replica *r)
 {
     struct ls_row *ls;
     HMAP_FOR_EACH (ls, key.node, &r->switches) {
-        if (ls->gen != r->gen && !ls->deleted) {
+        if (!ls->seen && !ls->deleted) {
             ls->deleted = true;
             if (!ls->dirty) {
                 ls->dirty = true;
@@ -842,7 +838,7 @@ sweep(struct nb_replica *r)
     }
     struct lsp_row *p;
     HMAP_FOR_EACH (p, key.node, &r->ports) {
-        if (p->has_row && p->gen != r->gen) {
+        if (p->has_row && !p->seen) {
             p->has_row = false;
             r->n_ports_with_row--;
             mark_port(r, p);
@@ -850,7 +846,7 @@ sweep(struct nb_replica *r)
     }
     struct lb_row *lb;
     HMAP_FOR_EACH (lb, key.node, &r->lbs) {
-        if (lb->gen != r->gen && !lb->deleted) {
+        if (!lb->seen && !lb->deleted) {
             lb->deleted = true;
             if (!lb->dirty) {
                 lb->dirty = true;
@@ -1000,12 +996,21 @@ nb_replica_commit(struct nb_replica *r)
 void
 nb_replica_begin_snapshot(struct nb_replica *r)
 {
-    r->gen++;
     r->in_snapshot = true;
 
-    /* The snapshot's switches list their ports afresh. */
+    /* Nothing is seen yet, and the snapshot's switches list their ports
+     * afresh.  (A snapshot cut short and begun again starts here again.) */
+    struct ls_row *ls;
+    HMAP_FOR_EACH (ls, key.node, &r->switches) {
+        ls->seen = false;
+    }
+    struct lb_row *lb;
+    HMAP_FOR_EACH (lb, key.node, &r->lbs) {
+        lb->seen = false;
+    }
     struct lsp_row *p;
     HMAP_FOR_EACH (p, key.node, &r->ports) {
+        p->seen = false;
         if (p->n_parents) {
             port_clear_parents(p);
             mark_port(r, p);

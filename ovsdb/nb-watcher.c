@@ -59,12 +59,13 @@ enum state {
 };
 
 /* _Server.Database, the row of our database. */
-enum { DB_NAME, DB_MODEL, DB_CONNECTED, DB_INDEX, DB_N };
+enum { DB_NAME, DB_MODEL, DB_CONNECTED, DB_INDEX, DB_CID, DB_N };
 static const struct ud_column db_columns[DB_N] = {
     [DB_NAME] = { "name", UD_STRING, UD_VOID, false },
     [DB_MODEL] = { "model", UD_STRING, UD_VOID, false },
     [DB_CONNECTED] = { "connected", UD_BOOLEAN, UD_VOID, false },
     [DB_INDEX] = { "index", UD_INTEGER, UD_VOID, false },
+    [DB_CID] = { "cid", UD_UUID, UD_VOID, false },
 };
 static const struct ud_table server_tables[] = {
     { "Database", db_columns, DB_N },
@@ -91,10 +92,14 @@ struct nb_watcher {
 
     /* The _Server row of our database, in this connection. */
     bool db_seen;
-    bool db_clustered;
+    char *db_model;             /* "standalone", "clustered", "relay". */
     bool db_connected;
     long long int db_index;
-    long long int min_index;    /* Never go back to a server behind it. */
+    char *db_cid;               /* The cluster's id, NULL if none. */
+    /* Never go back to a member of this cluster that is behind this
+     * index; a different cluster id starts over. */
+    long long int min_index;
+    char *min_index_cid;
     bool drop;                  /* Give up this server after the message. */
 
     struct nb_replica *replica;
@@ -217,37 +222,48 @@ on_updates_begin(void *w_, const char *monitor_id)
     }
 }
 
+/* An integer column's value, 0 if absent or not a number we can hold. */
+static long long int
+parse_index(const struct ud_datum *d)
+{
+    if (!d->n) {
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    long long int v = strtoll(d->keys[0], &end, 10);
+    return errno || *end || v < 0 ? 0 : v;
+}
+
 static void
 server_row(struct nb_watcher *w, const struct ud_row *row)
 {
     const struct ud_datum *c = row->columns;
 
+    if (c[DB_NAME].present && c[DB_NAME].n
+        && strcmp(c[DB_NAME].keys[0], NB_DATABASE)) {
+        return;                 /* Not ours (the condition says it is). */
+    }
     if (row->op == UD_ROW_DELETE) {
         w->db_seen = false;
         return;
     }
     bool whole = row->op != UD_ROW_MODIFY;
-    if (whole) {
-        w->db_seen = true;
-        w->db_clustered = false;
-        w->db_connected = false;
-        w->db_index = 0;
-    }
-    if (c[DB_NAME].present && c[DB_NAME].n
-        && strcmp(c[DB_NAME].keys[0], NB_DATABASE)) {
-        return;                 /* Not ours (the condition says it is). */
-    }
+    w->db_seen = true;
     if (whole || c[DB_MODEL].present) {
-        w->db_clustered = (c[DB_MODEL].n
-                           && !strcmp(c[DB_MODEL].keys[0], "clustered"));
+        free(w->db_model);
+        w->db_model = xstrdup(c[DB_MODEL].n ? c[DB_MODEL].keys[0] : "");
     }
     if (whole || c[DB_CONNECTED].present) {
         w->db_connected = (c[DB_CONNECTED].n
                            && !strcmp(c[DB_CONNECTED].keys[0], "true"));
     }
     if (whole || c[DB_INDEX].present) {
-        w->db_index = (c[DB_INDEX].n
-                       ? strtoll(c[DB_INDEX].keys[0], NULL, 10) : 0);
+        w->db_index = parse_index(&c[DB_INDEX]);
+    }
+    if (whole || c[DB_CID].present) {
+        free(w->db_cid);
+        w->db_cid = c[DB_CID].n ? xstrdup(c[DB_CID].keys[0]) : NULL;
     }
 }
 
@@ -264,31 +280,46 @@ on_row(void *w_, const struct ud_row *row)
 }
 
 /* Whether the server, as its _Server row describes it, is worth staying
- * with. */
+ * with (what ovsdb-cs checks for a client that reads from any member). */
 static bool
 server_usable(struct nb_watcher *w)
 {
     const char *name = reconnect_get_name(w->rc);
+    bool clustered = w->db_model && !strcmp(w->db_model, "clustered");
 
     if (!w->db_seen) {
         VLOG_WARN_RL(&rl, "%s: the server does not serve "NB_DATABASE"; "
                      "trying another", name);
         return false;
     }
-    if (w->db_clustered && !w->db_connected) {
-        VLOG_WARN_RL(&rl, "%s: this member is not connected to its "
-                     "cluster; trying another", name);
+    if (!w->db_connected) {
+        /* A member cut off from its cluster, or a relay that lost its
+         * source, serves what may be old data. */
+        VLOG_WARN_RL(&rl, "%s: this %s is not connected to %s; trying "
+                     "another", name, clustered ? "member" : "server",
+                     clustered ? "its cluster" : "its source");
         return false;
     }
-    if (w->db_clustered && w->db_index < w->min_index) {
+    if (!clustered) {
+        return true;
+    }
+    if (w->db_cid && (!w->min_index_cid
+                      || strcmp(w->db_cid, w->min_index_cid))) {
+        if (w->min_index_cid) {
+            VLOG_INFO("%s: cluster %s, not %s as before: forgetting the "
+                      "index seen", name, w->db_cid, w->min_index_cid);
+        }
+        free(w->min_index_cid);
+        w->min_index_cid = xstrdup(w->db_cid);
+        w->min_index = 0;
+    }
+    if (w->db_index < w->min_index) {
         VLOG_WARN_RL(&rl, "%s: this member is behind (index %lld, seen "
                      "%lld); trying another", name, w->db_index,
                      w->min_index);
         return false;
     }
-    if (w->db_index > w->min_index) {
-        w->min_index = w->db_index;
-    }
+    w->min_index = w->db_index;
     return true;
 }
 
@@ -311,6 +342,11 @@ on_reply(struct nb_watcher *w, const struct ud_message *m)
 
     if (*end) {
         return 0;               /* "echo": our probe's reply. */
+    }
+    if (m->had_updates && id != w->server_req_id && id != w->nb_req_id) {
+        VLOG_WARN_RL(&rl, "%s: table updates in the reply to request %s, "
+                     "which asked for none", name, m->id);
+        return -1;
     }
     if (id == w->server_req_id && w->state == S_SERVER_REQUESTED) {
         if (failed) {
@@ -360,7 +396,9 @@ on_message(void *w_, const struct ud_message *m)
                          name);
             return -1;
         }
-        return on_reply(w, m);
+        int error = on_reply(w, m);
+        w->updates_for = MON_NONE;
+        return error || w->drop ? -1 : 0;
     }
     if (!strcmp(m->method, "echo")) {
         if (m->id && strcmp(m->id, "null")) {
@@ -387,7 +425,8 @@ on_message(void *w_, const struct ud_message *m)
         VLOG_DBG_RL(&rl, "%s: ignoring \"%s\"", name, m->method);
     }
     w->updates_for = MON_NONE;
-    return 0;
+    /* Giving this server up: decode nothing more of what it sent. */
+    return w->drop ? -1 : 0;
 }
 
 static const struct ud_ops decoder_ops = {
@@ -475,15 +514,18 @@ receive(struct nb_watcher *w)
             return;
         }
         reconnect_activity(w->rc, time_msec());
-        if (update_decoder_feed(w->dec, w->recv_buf, n)) {
+        int error = update_decoder_feed(w->dec, w->recv_buf, n);
+        if (w->drop) {
+            /* On to the next server, without the backoff that a failing
+             * one earns (as ovsdb-cs does). */
+            reconnect_set_backoff_free_tries(w->rc, w->remotes.n + 1);
+            nb_disconnect(w, 0);
+            return;
+        } else if (error) {
             VLOG_WARN_RL(&rl, "%s: bad message from the server: %s",
                          reconnect_get_name(w->rc),
                          update_decoder_error(w->dec));
             nb_disconnect(w, EPROTO);
-            return;
-        }
-        if (w->drop) {
-            nb_disconnect(w, 0);
             return;
         }
         flush_output(w);
@@ -621,6 +663,9 @@ nb_watcher_destroy(struct nb_watcher *w)
     svec_destroy(&w->remotes);
     ds_destroy(&w->out);
     free(w->recv_buf);
+    free(w->db_model);
+    free(w->db_cid);
+    free(w->min_index_cid);
     free(w->remote);
     free(w);
 }

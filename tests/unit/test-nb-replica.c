@@ -326,6 +326,45 @@ test_resync(void **state)
     expect_counts(f, 0, 0, 0, 0);
 }
 
+/* Snapshots cut short, as when connections drop mid-reply, any number of
+ * times: the next whole snapshot still removes what it leaves out. */
+static void
+test_aborted_snapshots(void **state)
+{
+    struct fixture *f = *state;
+    base(f);
+    for (int i = 0; i < 70000; i++) {
+        feed(f, "{\"id\":2,\"result\":{\"Logical_Switch\":{");
+        update_decoder_reset(f->d);
+    }
+    expect_changes(f, "");
+    snapshot(f, BASE_PORTS "," "\"Logical_Switch\":{"
+             "\"" LS2 "\":{\"initial\":{\"name\":\"ls2\",\"ports\":[\"set\",["
+             UUID(P3) "," UUID(P4) "]],\"external_ids\":[\"map\",[[" BGP
+             ",\"local\"]]]}}}");
+    expect_changes(f, "-10.1.0.0/16");
+    expect_counts(f, 1, 4, 0, 0);
+}
+
+/* An update cut short (deleting LS1, moving P3's address) changes nothing
+ * until a whole snapshot, which gives only the real difference. */
+static void
+test_aborted_update_then_snapshot(void **state)
+{
+    struct fixture *f = *state;
+    base(f);
+    feed(f, "{\"id\":null,\"method\":\"update2\",\"params\":[\"nb\",{"
+         "\"Logical_Switch\":{\"" LS1 "\":{\"delete\":null}},"
+         "\"Logical_Switch_Port\":{\"" P3 "\":{\"modify\":{\"addresses\":"
+         "[\"set\",[\"0a:00:00:00:00:01 10.2.0.3\",\"0a:00:00:00:00:01 "
+         "10.2.0.99\"]]}}");
+    update_decoder_reset(f->d);
+    expect_changes(f, "");
+    snapshot(f, BASE_PORTS "," BASE_SWITCHES);
+    expect_changes(f, "");
+    expect_counts(f, 2, 4, 0, 0);
+}
+
 static void
 test_load_balancer(void **state)
 {
@@ -361,6 +400,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_port_delete_orders, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_resync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aborted_snapshots, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_aborted_update_then_snapshot,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_balancer, setup,
                                         teardown),
     };
