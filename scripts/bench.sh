@@ -82,8 +82,9 @@
 # sink's table (its control socket asked in a loop without pause); p50,
 # p99 and max.
 #
-# Environment: BENCH_SIZES (default "10000"; empty: no comparison),
-# BENCH_RUNS (1; with more, each cell is "median (min-max)"),
+# Environment (the defaults are issue 6's and take about 5 minutes):
+# BENCH_SIZES ("10000 100000 250000"; empty: no comparison), BENCH_RUNS
+# (5; with more than 1, each cell is "median (min-max)"),
 # BENCH_CONTESTANTS ("speaker bird gobgp"), SWITCHES (1000), BENCH_TIMEOUT
 # (60 s for each wait), BENCH_CHANGE_N (100000), BENCH_CHANGES (200),
 # BENCH_BULK (10000).  Loopback only: sink 127.0.0.10, contestants
@@ -93,8 +94,8 @@ set -eu
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SPEAKER=${SPEAKER:-$TOP/src/ovn-bgp-speaker}
-SIZES=${BENCH_SIZES-10000}
-RUNS=${BENCH_RUNS:-1}
+SIZES=${BENCH_SIZES-10000 100000 250000}
+RUNS=${BENCH_RUNS:-5}
 CONTESTANTS=${BENCH_CONTESTANTS:-speaker bird gobgp}
 SWITCHES=${SWITCHES:-1000}
 TIMEOUT=${BENCH_TIMEOUT:-60}
