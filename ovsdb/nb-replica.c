@@ -143,6 +143,7 @@ struct nb_replica {
     size_t n_skipped;
 
     bool in_snapshot;           /* Rows not 'seen' go at the commit. */
+    bool switches_deleted;      /* Some since the last commit. */
     struct dirty dirty_switches, dirty_ports, dirty_lbs;
     struct nb_routes scratch;
     const char **room;          /* For a port's addresses at commit. */
@@ -468,6 +469,29 @@ unlink_switch(struct nb_replica *r, struct ls_row *ls)
     }
 }
 
+/* Drops every deleted switch from the ports that list it: one pass over
+ * the ports however many switches a transaction deleted. */
+static void
+unlink_deleted_switches(struct nb_replica *r)
+{
+    struct lsp_row *p;
+    HMAP_FOR_EACH (p, key.node, &r->ports) {
+        if (!p->n_parents) {
+            continue;
+        }
+        struct ls_row *first = port_first_parent(p);
+        for (size_t i = p->n_parents; i-- > 0; ) {
+            struct ls_row *ls = port_parents(p)[i];
+            if (ls->deleted) {
+                port_remove_parent(p, ls);
+            }
+        }
+        if (port_first_parent(p) != first) {
+            mark_port(r, p);
+        }
+    }
+}
+
 /* ---------------------------------------------------------------------
  * Applying a row update. */
 
@@ -479,8 +503,9 @@ switch_update(struct nb_replica *r, const struct ud_row *u,
 
     if (u->op == UD_ROW_DELETE) {
         if (ls && !ls->deleted) {
+            /* Its ports let go of it at the commit. */
             ls->deleted = true;
-            unlink_switch(r, ls);
+            r->switches_deleted = true;
             if (!ls->dirty) {
                 ls->dirty = true;
                 dirty_add(&r->dirty_switches, ls);
@@ -830,6 +855,7 @@ sweep(struct nb_replica *r)
     HMAP_FOR_EACH (ls, key.node, &r->switches) {
         if (!ls->seen && !ls->deleted) {
             ls->deleted = true;
+            r->switches_deleted = true;
             if (!ls->dirty) {
                 ls->dirty = true;
                 dirty_add(&r->dirty_switches, ls);
@@ -868,7 +894,8 @@ commit_switches(struct nb_replica *r)
         ls->dirty = false;
         if (ls->deleted) {
             ls->skipped = forget_routes(r, &ls->key.uuid, ls->skipped);
-            /* Its ports were unlinked, and marked, when it went. */
+            /* Its ports let go of it, and were marked, at the start of
+             * this commit. */
             free_switch(r, ls);
             continue;
         }
@@ -986,6 +1013,10 @@ nb_replica_commit(struct nb_replica *r)
     if (r->in_snapshot) {
         sweep(r);
         r->in_snapshot = false;
+    }
+    if (r->switches_deleted) {
+        unlink_deleted_switches(r);
+        r->switches_deleted = false;
     }
     /* Switches first: their policy is what ports inherit. */
     commit_switches(r);

@@ -278,6 +278,27 @@ test_switch_policy(void **state)
     expect_counts(f, 1, 2, 0, 0);
 }
 
+/* A port listed by two switches: when the "local" one goes, it inherits
+ * from the other; several switches deleted in one transaction. */
+static void
+test_switches_deleted(void **state)
+{
+    struct fixture *f = *state;
+    base(f);
+    update(f, "\"Logical_Switch\":{\"" LS1 "\":{\"modify\":{\"ports\":"
+           UUID(P3) "}}}");
+    expect_changes(f, "");
+    update(f, "\"Logical_Switch\":{\"" LS2 "\":{\"delete\":null}},"
+           "\"Logical_Switch_Port\":{\"" P4 "\":{\"delete\":null}}");
+    expect_changes(f, "-10.2.0.3/32");
+    expect_counts(f, 1, 3, 0, 0);
+    update(f, "\"Logical_Switch\":{\"" LS1 "\":{\"delete\":null}},"
+           "\"Logical_Switch_Port\":{\"" P1 "\":{\"delete\":null},"
+           "\"" P2 "\":{\"delete\":null},\"" P3 "\":{\"delete\":null}}");
+    expect_changes(f, "-10.1.0.0/16 -10.1.0.1/32");
+    expect_counts(f, 0, 0, 0, 0);
+}
+
 /* A port deleted before or after its switch lets go of it. */
 static void
 test_port_delete_orders(void **state)
@@ -396,6 +417,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_port_moves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_switch_policy, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_switches_deleted, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_port_delete_orders, setup,
                                         teardown),
