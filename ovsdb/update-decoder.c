@@ -96,7 +96,6 @@ struct update_decoder {
     struct text texts[M_N];     /* Captured members (method unescaped). */
     size_t captured;            /* Bytes captured in this message. */
     bool had_updates;
-    bool in_message;
 
     /* L_CAPTURE. */
     enum level capture_return;
@@ -825,7 +824,6 @@ message_done(struct update_decoder *d)
         .error = d->seen[M_ERROR] ? d->texts[M_ERROR].s : NULL,
         .had_updates = d->had_updates,
     };
-    d->in_message = false;
     int error = d->ops->message(d->aux, &msg);
     message_reset(d);
     return error ? fail(d, "message refused") : 0;
@@ -844,7 +842,6 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
         if (ev != JSTREAM_OBJECT_START) {
             return fail(d, "a message is not a JSON object");
         }
-        d->in_message = true;
         d->level = L_MSG;
         return 0;
 
@@ -1031,12 +1028,6 @@ update_decoder_feed(struct update_decoder *d, const void *data, size_t n)
     return error ? -1 : 0;
 }
 
-bool
-update_decoder_in_message(const struct update_decoder *d)
-{
-    return d->in_message;
-}
-
 const char *
 update_decoder_error(const struct update_decoder *d)
 {
@@ -1050,7 +1041,6 @@ update_decoder_reset(struct update_decoder *d)
     free(d->error);
     d->error = NULL;
     d->level = L_TOP;
-    d->in_message = false;
     d->table = NULL;
     message_reset(d);
     row_reset(d);

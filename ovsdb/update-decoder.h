@@ -130,9 +130,6 @@ void update_decoder_destroy(struct update_decoder *);
  * update_decoder_error()); then it stays stopped until reset. */
 int update_decoder_feed(struct update_decoder *, const void *, size_t n);
 
-/* True between a message's first byte and its end. */
-bool update_decoder_in_message(const struct update_decoder *);
-
 const char *update_decoder_error(const struct update_decoder *);
 
 /* For a new connection. */
