@@ -72,6 +72,37 @@ FLAVOUR_LDFLAGS_asan := -fsanitize=address,undefined
 
 objs = $(patsubst %.c,build/$(1)/%.o,$(2))
 
+# libFuzzer harnesses (they need clang).  $(call FUZZER,NAME,SRCS,HEADERS,
+# SEEDS) gives
+#   build/fuzz/NAME   the binary, the sources compiled with the fuzzer's
+#                     instrumentation (plain libc: no OVS, no libevent)
+#   make NAME         a long run (FUZZ_SECONDS, default 600) growing
+#                     build/fuzz/NAME.corpus from the seeds in SEEDS;
+#                     a crashing input lands in build/fuzz/artifacts/NAME-*
+#   make fuzz         every long run (one after the other, unless make -j)
+# and `make check` builds it (tests/bgp/test-fuzz-short.sh runs it briefly).
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_CFLAGS = -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    $(WARNINGS)
+
+define FUZZER
+build/fuzz/$(1): $(2) $(3) tests/fuzz/fuzz.h
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -I. -o $$@ $(2)
+
+.PHONY: fuzz $(1)
+fuzz: $(1)
+$(1): build/fuzz/$(1)
+	@mkdir -p build/fuzz/$(1).corpus build/fuzz/artifacts
+	build/fuzz/$(1) -max_total_time=$$(FUZZ_SECONDS) \
+	    -artifact_prefix=build/fuzz/artifacts/$(1)- \
+	    build/fuzz/$(1).corpus $(4)
+
+CHECK_DEPS += build/fuzz/$(1)
+endef
+
 include bgp/bgp.mk
 include ovsdb/ovsdb.mk
 
