@@ -80,6 +80,7 @@ struct row_key {
 
 struct ls_row {
     struct row_key key;         /* In 'switches'. */
+    struct rs_row routes;       /* What it gives. */
     char *name;
     /* Interned (see intern()): */
     const char *bgp, *cidr, *nat_outgoing;      /* external_ids */
@@ -90,10 +91,11 @@ struct ls_row {
     bool local_changed;         /* 'local' moved in this commit. */
 };
 
-/* The most common row, kept small: 72 bytes (an 80-byte malloc chunk) and
- * one string block. */
+/* The most common row, kept small: 112 bytes (a 128-byte malloc chunk),
+ * its routes inline, and one string block. */
 struct lsp_row {
     struct row_key key;         /* In 'ports'. */
+    struct rs_row routes;       /* What it gives. */
     char *strings;              /* NULL, or the name, the n_addresses
                                  * addresses and, if has_dynamic,
                                  * dynamic_addresses, each NUL-ended, one
@@ -113,10 +115,11 @@ struct lsp_row {
     bool skipped : 1;
     bool seen : 1;              /* Mentioned by the snapshot under way. */
 };
-BUILD_ASSERT_DECL(sizeof(struct lsp_row) <= 72);
+BUILD_ASSERT_DECL(sizeof(struct lsp_row) <= 112);
 
 struct lb_row {
     struct row_key key;         /* In 'lbs'. */
+    struct rs_row routes;       /* What it gives. */
     char *name;
     const char *bgp;            /* Interned. */
     struct smap vips;
@@ -426,6 +429,26 @@ port_clear_parents(struct lsp_row *p)
     p->n_parents = 0;
 }
 
+/* What a port inherits from the switch that lists it first ('first'), as
+ * the last commit left that switch. */
+static bool
+inherits_local(const struct ls_row *first)
+{
+    return first && first->local;
+}
+
+/* Port 'p' had first parent 'first' and may have another now: it is mapped
+ * again at the commit if what it inherits moved.  (A switch whose own
+ * policy moves in the commit remaps its ports there: commit_switches().) */
+static void
+parent_moved(struct nb_replica *r, struct lsp_row *p,
+             const struct ls_row *first)
+{
+    if (inherits_local(port_first_parent(p)) != inherits_local(first)) {
+        mark_port(r, p);
+    }
+}
+
 /* Membership of port 'uuid' in switch 'ls' toggles (a difference) or is
  * set ('toggle' false). */
 static void
@@ -448,9 +471,7 @@ link_port(struct nb_replica *r, struct ls_row *ls, const char *uuid_s,
     } else {
         port_add_parent(p, ls);
     }
-    if (port_first_parent(p) != first) {
-        mark_port(r, p);
-    }
+    parent_moved(r, p, first);
 }
 
 /* Drops switch 'ls' from every port that lists it. */
@@ -462,9 +483,7 @@ unlink_switch(struct nb_replica *r, struct ls_row *ls)
         if (p->n_parents && port_has_parent(p, ls)) {
             struct ls_row *first = port_first_parent(p);
             port_remove_parent(p, ls);
-            if (port_first_parent(p) != first) {
-                mark_port(r, p);
-            }
+            parent_moved(r, p, first);
         }
     }
 }
@@ -486,9 +505,7 @@ unlink_deleted_switches(struct nb_replica *r)
                 port_remove_parent(p, ls);
             }
         }
-        if (port_first_parent(p) != first) {
-            mark_port(r, p);
-        }
+        parent_moved(r, p, first);
     }
 }
 
@@ -647,6 +664,8 @@ apply_addresses(struct port_strings *s, const struct ud_datum *d, bool diff)
     s->n_addresses = n;
 }
 
+static void map_port(struct nb_replica *, struct lsp_row *);
+
 static void
 port_update(struct nb_replica *r, const struct ud_row *u,
             const struct uuid *uuid)
@@ -668,7 +687,6 @@ port_update(struct nb_replica *r, const struct ud_row *u,
         r->n_ports_with_row++;
     }
     p->seen = true;
-    mark_port(r, p);
 
     bool diff = u->op == UD_ROW_MODIFY;
     const struct ud_datum *c = u->columns;
@@ -704,6 +722,9 @@ port_update(struct nb_replica *r, const struct ud_row *u,
         };
         apply_map(r, &c[LSP_OPTIONS], diff, keys, ARRAY_SIZE(keys));
     }
+    /* Mapped now, while the row is in the cache, rather than at the
+     * commit; the route set is handed on only between messages. */
+    map_port(r, p);
 }
 
 static void
@@ -784,7 +805,7 @@ nb_replica_row(struct nb_replica *r, const struct ud_row *u)
 /* Puts what 'r->scratch' says of a row into the route set.  'skipped' is
  * whether the row was skipped for a bad value; returns whether it is now. */
 static bool
-apply_routes(struct nb_replica *r, const struct uuid *uuid, bool skipped,
+apply_routes(struct nb_replica *r, struct rs_row *routes, bool skipped,
              enum rs_kind kind, const char *name)
 {
     const struct nb_routes *out = &r->scratch;
@@ -799,16 +820,47 @@ apply_routes(struct nb_replica *r, const struct uuid *uuid, bool skipped,
                      name);
     }
     r->n_skipped += (int) now - (int) skipped;
-    route_set_set_row(r->routes, uuid, kind, name, out->nat_outgoing,
+    route_set_set_row(r->routes, routes, kind, name, out->nat_outgoing,
                       out->prefixes, out->n_prefixes);
     return now;
 }
 
+/* Maps port 'p' with what it inherits from its first parent as the last
+ * commit left it, into the route set. */
+static void
+map_port(struct nb_replica *r, struct lsp_row *p)
+{
+    const struct nb_map_config cfg = {
+        .node_name = r->node_name,
+        .announce_cluster_ip = r->announce_cluster_ip,
+    };
+    const bool enabled = p->enabled > 0;
+    struct port_strings strs;
+
+    if (p->n_addresses > r->n_room) {
+        r->n_room = MAX(16, 2 * p->n_addresses);
+        r->room = xrealloc(r->room, r->n_room * sizeof *r->room);
+    }
+    port_split(p, r->room, &strs);
+    const struct nb_port_in in = {
+        .name = strs.name ? strs.name : "",
+        .addresses = strs.addresses,
+        .n_addresses = strs.n_addresses,
+        .dynamic_addresses = strs.dynamic,
+        .enabled = p->enabled < 0 ? NULL : &enabled,
+        .bgp = p->bgp,
+        .requested_chassis = p->requested_chassis,
+    };
+    nb_map_port(&in, inherits_local(port_first_parent(p))
+                ? NB_POLICY_LOCAL : NB_POLICY_NONE, &cfg, &r->scratch);
+    p->skipped = apply_routes(r, &p->routes, p->skipped, RS_POD, in.name);
+}
+
 /* A row gone: its routes go too.  Returns its new 'skipped'. */
 static bool
-forget_routes(struct nb_replica *r, const struct uuid *uuid, bool skipped)
+forget_routes(struct nb_replica *r, struct rs_row *routes, bool skipped)
 {
-    route_set_remove_row(r->routes, uuid);
+    route_set_remove_row(r->routes, routes);
     r->n_skipped -= skipped;
     return false;
 }
@@ -816,6 +868,7 @@ forget_routes(struct nb_replica *r, const struct uuid *uuid, bool skipped)
 static void
 free_switch(struct nb_replica *r, struct ls_row *ls)
 {
+    route_set_remove_row(r->routes, &ls->routes);
     hmap_remove(&r->switches, &ls->key.node);
     free(ls->name);
     unintern(r, ls->bgp);
@@ -829,6 +882,7 @@ free_switch(struct nb_replica *r, struct ls_row *ls)
 static void
 free_port(struct nb_replica *r, struct lsp_row *p)
 {
+    route_set_remove_row(r->routes, &p->routes);
     hmap_remove(&r->ports, &p->key.node);
     free(p->strings);
     unintern(r, p->bgp);
@@ -840,6 +894,7 @@ free_port(struct nb_replica *r, struct lsp_row *p)
 static void
 free_lb(struct nb_replica *r, struct lb_row *lb)
 {
+    route_set_remove_row(r->routes, &lb->routes);
     hmap_remove(&r->lbs, &lb->key.node);
     free(lb->name);
     unintern(r, lb->bgp);
@@ -893,7 +948,7 @@ commit_switches(struct nb_replica *r)
 
         ls->dirty = false;
         if (ls->deleted) {
-            ls->skipped = forget_routes(r, &ls->key.uuid, ls->skipped);
+            ls->skipped = forget_routes(r, &ls->routes, ls->skipped);
             /* Its ports let go of it, and were marked, at the start of
              * this commit. */
             free_switch(r, ls);
@@ -908,7 +963,7 @@ commit_switches(struct nb_replica *r)
             .ipv6_prefix = ls->ipv6_prefix,
         };
         nb_map_switch(&in, &r->scratch);
-        ls->skipped = apply_routes(r, &ls->key.uuid, ls->skipped, RS_SUBNET,
+        ls->skipped = apply_routes(r, &ls->routes, ls->skipped, RS_SUBNET,
                                    in.name);
         local = r->scratch.policy == NB_POLICY_LOCAL;
         if (local != ls->local) {
@@ -937,43 +992,18 @@ commit_switches(struct nb_replica *r)
 static void
 commit_ports(struct nb_replica *r)
 {
-    const struct nb_map_config cfg = {
-        .node_name = r->node_name,
-        .announce_cluster_ip = r->announce_cluster_ip,
-    };
-
     for (size_t i = 0; i < r->dirty_ports.n; i++) {
         struct lsp_row *p = r->dirty_ports.rows[i];
 
         p->dirty = false;
         if (!p->has_row) {
-            p->skipped = forget_routes(r, &p->key.uuid, p->skipped);
+            p->skipped = forget_routes(r, &p->routes, p->skipped);
             if (!p->n_parents) {
                 free_port(r, p);
             }
             continue;
         }
-        struct ls_row *parent = port_first_parent(p);
-        const bool enabled = p->enabled > 0;
-        struct port_strings strs;
-        if (p->n_addresses > r->n_room) {
-            r->n_room = MAX(16, 2 * p->n_addresses);
-            r->room = xrealloc(r->room, r->n_room * sizeof *r->room);
-        }
-        port_split(p, r->room, &strs);
-        const struct nb_port_in in = {
-            .name = strs.name ? strs.name : "",
-            .addresses = strs.addresses,
-            .n_addresses = strs.n_addresses,
-            .dynamic_addresses = strs.dynamic,
-            .enabled = p->enabled < 0 ? NULL : &enabled,
-            .bgp = p->bgp,
-            .requested_chassis = p->requested_chassis,
-        };
-        nb_map_port(&in, parent && parent->local ? NB_POLICY_LOCAL
-                    : NB_POLICY_NONE, &cfg, &r->scratch);
-        p->skipped = apply_routes(r, &p->key.uuid, p->skipped, RS_POD,
-                                   in.name);
+        map_port(r, p);
     }
     dirty_clear(&r->dirty_ports);
 }
@@ -991,7 +1021,7 @@ commit_lbs(struct nb_replica *r)
 
         lb->dirty = false;
         if (lb->deleted) {
-            lb->skipped = forget_routes(r, &lb->key.uuid, lb->skipped);
+            lb->skipped = forget_routes(r, &lb->routes, lb->skipped);
             free_lb(r, lb);
             continue;
         }
@@ -1001,7 +1031,7 @@ commit_lbs(struct nb_replica *r)
             .vips = &lb->vips,
         };
         nb_map_lb(&in, &cfg, &r->scratch);
-        lb->skipped = apply_routes(r, &lb->key.uuid, lb->skipped, RS_SERVICE,
+        lb->skipped = apply_routes(r, &lb->routes, lb->skipped, RS_SERVICE,
                                    in.name);
     }
     dirty_clear(&r->dirty_lbs);
@@ -1043,8 +1073,9 @@ nb_replica_begin_snapshot(struct nb_replica *r)
     HMAP_FOR_EACH (p, key.node, &r->ports) {
         p->seen = false;
         if (p->n_parents) {
+            struct ls_row *first = port_first_parent(p);
             port_clear_parents(p);
-            mark_port(r, p);
+            parent_moved(r, p, first);
         }
     }
 }

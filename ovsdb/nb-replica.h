@@ -10,10 +10,13 @@
  * the speaker hold 100k ports in a few tens of megabytes where a full
  * ovsdb-idl replica takes ten times as much.
  *
- * nb_replica_commit(), once per message, maps every row that changed and
- * puts the result into the route set, so the route set only ever moves
- * from one consistent database state to the next.  No I/O: the unit tests
- * feed rows directly.
+ * A port, the most common row by far, is mapped as it arrives, while its
+ * values are still in the cache, with the policy its switch had at the last
+ * commit.  nb_replica_commit(), once per message, maps the other rows that
+ * changed and remaps the ports whose inherited policy moved, so the route
+ * set is consistent again at each commit: between two commits it holds part
+ * of a transaction, and its changes are the consumer's to take only after
+ * a commit.  No I/O: the unit tests feed rows directly.
  */
 #ifndef OVSDB_NB_REPLICA_H
 #define OVSDB_NB_REPLICA_H 1

@@ -105,6 +105,7 @@ struct nb_watcher {
     struct nb_replica *replica;
     struct route_set *routes;
     bool synced;
+    bool unsettled;             /* Rows applied since the last commit. */
     bool was_connected;
     unsigned long long n_full_recomputes;
     long long int last_change_ms;
@@ -273,6 +274,7 @@ on_row(void *w_, const struct ud_row *row)
     struct nb_watcher *w = w_;
 
     if (w->updates_for == MON_NB) {
+        w->unsettled = true;
         nb_replica_row(w->replica, row);
     } else if (w->updates_for == MON_SERVER) {
         server_row(w, row);
@@ -327,6 +329,7 @@ static void
 nb_committed(struct nb_watcher *w)
 {
     nb_replica_commit(w->replica);
+    w->unsettled = false;
     if (route_set_has_changes(w->routes)) {
         w->last_change_ms = time_wall_msec();
     }
@@ -674,6 +677,12 @@ bool
 nb_watcher_is_synced(const struct nb_watcher *w)
 {
     return w->synced;
+}
+
+bool
+nb_watcher_is_settled(const struct nb_watcher *w)
+{
+    return !w->unsettled;
 }
 
 struct route_set *

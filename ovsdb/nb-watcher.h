@@ -39,6 +39,13 @@ void nb_watcher_wait(struct nb_watcher *);
  * set. */
 bool nb_watcher_is_synced(const struct nb_watcher *);
 
+/* True when the route set holds whole NB transactions only.  Rows are
+ * mapped as they arrive, so it does not while a message is being applied
+ * (a large one spans many reads), nor after a connection was lost in the
+ * middle of one, until the next message's end.  Take the route set's
+ * changes only then. */
+bool nb_watcher_is_settled(const struct nb_watcher *);
+
 /* The route set.  Its pending changes are the consumer's to take. */
 struct route_set *nb_watcher_routes(const struct nb_watcher *);
 

@@ -12,20 +12,6 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "util.h"
-#include "uuid.h"
-
-/* One NB row and what it gives. */
-struct rs_row {
-    struct hmap_node node;      /* In route_set->rows, by uuid. */
-    struct uuid uuid;
-    enum rs_kind kind;
-    bool nat_outgoing;
-    char *name;
-    struct nb_prefix *prefixes; /* Sorted, no duplicates; &one if just
-                                 * one (most rows: a pod). */
-    size_t n_prefixes;
-    struct nb_prefix one;
-};
 
 /* One prefix and the rows that give it (at least one). */
 struct rs_route {
@@ -49,29 +35,30 @@ free_route(struct rs_route *route)
     free(route);
 }
 
+/* What 'row' gives: sorted, no duplicates. */
+static const struct nb_prefix *
+row_prefixes(const struct rs_row *row)
+{
+    return row->n_prefixes > 1 ? row->u.many : &row->u.one;
+}
+
 static void
 set_row_prefixes(struct rs_row *row, const struct nb_prefix *prefixes,
                  size_t n)
 {
     if (n != row->n_prefixes) {
-        if (row->prefixes != &row->one) {
-            free(row->prefixes);
+        if (row->n_prefixes > 1) {
+            free(row->u.many);
         }
-        row->prefixes = (n == 1 ? &row->one
-                         : xmalloc(n * sizeof *prefixes));
+        if (n > 1) {
+            row->u.many = xmalloc(n * sizeof *prefixes);
+        }
         row->n_prefixes = n;
     }
-    memcpy(row->prefixes, prefixes, n * sizeof *prefixes);
-}
-
-static void
-free_row(struct rs_row *row)
-{
-    free(row->name);
-    if (row->prefixes != &row->one) {
-        free(row->prefixes);
+    if (n) {
+        memcpy(n > 1 ? row->u.many : &row->u.one, prefixes,
+               n * sizeof *prefixes);
     }
-    free(row);
 }
 
 /* A prefix touched since the last route_set_take_changes(), and whether it
@@ -88,7 +75,7 @@ struct route_set {
     bool fresh;                 /* Empty at the last take: its changes are
                                  * its contents, and 'touched' stays empty
                                  * (a first snapshot costs no tracking). */
-    struct hmap rows;
+    size_t n_rows;
     struct hmap routes;
     struct hmap touched;
     size_t n_of_kind[RS_N_KINDS];
@@ -116,7 +103,6 @@ route_set_create(void)
     struct route_set *rs = xzalloc(sizeof *rs);
     rs->describe = true;
     rs->fresh = true;
-    hmap_init(&rs->rows);
     hmap_init(&rs->routes);
     hmap_init(&rs->touched);
     return rs;
@@ -148,27 +134,11 @@ route_set_destroy(struct route_set *rs)
     HMAP_FOR_EACH_POP (route, node, &rs->routes) {
         free_route(route);
     }
-    struct rs_row *row;
-    HMAP_FOR_EACH_POP (row, node, &rs->rows) {
-        free_row(row);
-    }
+    /* The rows are the caller's, taken out before (route-set.h). */
     free_touched(&rs->touched);
     hmap_destroy(&rs->routes);
-    hmap_destroy(&rs->rows);
     hmap_destroy(&rs->touched);
     free(rs);
-}
-
-static struct rs_row *
-find_row(const struct route_set *rs, const struct uuid *uuid)
-{
-    struct rs_row *row;
-    HMAP_FOR_EACH_WITH_HASH (row, node, uuid_hash(uuid), &rs->rows) {
-        if (uuid_equals(&row->uuid, uuid)) {
-            return row;
-        }
-    }
-    return NULL;
 }
 
 static struct rs_route *
@@ -293,26 +263,21 @@ route_remove_row(struct route_set *rs, const struct nb_prefix *prefix,
 }
 
 void
-route_set_set_row(struct route_set *rs, const struct uuid *uuid,
+route_set_set_row(struct route_set *rs, struct rs_row *row,
                   enum rs_kind kind, const char *name, bool nat_outgoing,
                   const struct nb_prefix *prefixes, size_t n)
 {
-    struct rs_row *row = find_row(rs, uuid);
-
-    if (!n) {
-        route_set_remove_row(rs, uuid);
-        return;
+    if (!n || (row->n_prefixes && row->kind != kind)) {
+        /* Out; or a row that changed kind, which the caller's rows do not
+         * do: out and in again all the same. */
+        route_set_remove_row(rs, row);
+        if (!n) {
+            return;
+        }
     }
-    if (!row) {
-        row = xzalloc(sizeof *row);
-        row->uuid = *uuid;
+    if (!row->n_prefixes) {
         row->kind = kind;
-        hmap_insert(&rs->rows, &row->node, uuid_hash(uuid));
-    } else if (row->kind != kind) {
-        /* A uuid is one row of one table; be safe all the same. */
-        route_set_remove_row(rs, uuid);
-        route_set_set_row(rs, uuid, kind, name, nat_outgoing, prefixes, n);
-        return;
+        rs->n_rows++;
     }
     if (!row->name || strcmp(row->name, name)) {
         free(row->name);
@@ -322,10 +287,11 @@ route_set_set_row(struct route_set *rs, const struct uuid *uuid,
 
     /* Both lists are sorted: add what is new first, then drop what is
      * gone, so that a prefix the row keeps is never out of the set. */
+    const struct nb_prefix *had = row_prefixes(row);
     size_t i = 0, j = 0;
     while (j < n) {
         int c = i < row->n_prefixes
-                ? nb_prefix_compare(&row->prefixes[i], &prefixes[j]) : 1;
+                ? nb_prefix_compare(&had[i], &prefixes[j]) : 1;
         if (c < 0) {
             i++;
         } else if (c == 0) {
@@ -335,12 +301,11 @@ route_set_set_row(struct route_set *rs, const struct uuid *uuid,
         }
     }
     for (i = 0, j = 0; i < row->n_prefixes; i++) {
-        while (j < n && nb_prefix_compare(&prefixes[j],
-                                          &row->prefixes[i]) < 0) {
+        while (j < n && nb_prefix_compare(&prefixes[j], &had[i]) < 0) {
             j++;
         }
-        if (j >= n || !nb_prefix_equals(&prefixes[j], &row->prefixes[i])) {
-            route_remove_row(rs, &row->prefixes[i], row);
+        if (j >= n || !nb_prefix_equals(&prefixes[j], &had[i])) {
+            route_remove_row(rs, &had[i], row);
         }
     }
 
@@ -348,17 +313,19 @@ route_set_set_row(struct route_set *rs, const struct uuid *uuid,
 }
 
 void
-route_set_remove_row(struct route_set *rs, const struct uuid *uuid)
+route_set_remove_row(struct route_set *rs, struct rs_row *row)
 {
-    struct rs_row *row = find_row(rs, uuid);
-    if (!row) {
+    if (!row->n_prefixes) {
         return;
     }
+    const struct nb_prefix *had = row_prefixes(row);
     for (size_t i = 0; i < row->n_prefixes; i++) {
-        route_remove_row(rs, &row->prefixes[i], row);
+        route_remove_row(rs, &had[i], row);
     }
-    hmap_remove(&rs->rows, &row->node);
-    free_row(row);
+    set_row_prefixes(row, NULL, 0);
+    free(row->name);
+    row->name = NULL;
+    rs->n_rows--;
 }
 
 size_t
@@ -370,7 +337,7 @@ route_set_n_prefixes(const struct route_set *rs)
 size_t
 route_set_n_rows(const struct route_set *rs)
 {
-    return hmap_count(&rs->rows);
+    return rs->n_rows;
 }
 
 size_t

@@ -12,11 +12,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ovsdb/nb-map.h"
 
 struct ds;
-struct uuid;
 
 /* What kind of row gives a prefix. */
 enum rs_kind {
@@ -36,13 +36,30 @@ void route_set_destroy(struct route_set *);
  * formatting, one string per changed prefix. */
 void route_set_describe_changes(struct route_set *, bool);
 
-/* Makes the row 'uuid' give exactly the 'n' prefixes in 'prefixes' (sorted,
- * no duplicates), replacing whatever it gave before.  'name' labels the row
- * in output; 'nat_outgoing' marks an announced subnet that has NAT on. */
-void route_set_set_row(struct route_set *, const struct uuid *,
+/* One NB row's part in the set, kept inside the caller's own row (so that
+ * the set needs no table of rows, nor a lookup per change): zero it
+ * (RS_ROW_INITIALIZER) before its first use, and take it out with
+ * route_set_remove_row() before freeing it.  The members are the set's. */
+struct rs_row {
+    char *name;                 /* Label; NULL while out of the set. */
+    union {
+        struct nb_prefix one;   /* n_prefixes == 1 (most rows: a pod). */
+        struct nb_prefix *many; /* n_prefixes > 1. */
+    } u;
+    uint32_t n_prefixes;        /* 0: out of the set. */
+    uint8_t kind;               /* enum rs_kind. */
+    bool nat_outgoing;
+};
+#define RS_ROW_INITIALIZER { .name = NULL }
+
+/* Makes 'row' give exactly the 'n' prefixes in 'prefixes' (sorted, no
+ * duplicates), replacing whatever it gave before; with n == 0 it leaves the
+ * set.  'name' labels the row in output; 'nat_outgoing' marks an announced
+ * subnet that has NAT on. */
+void route_set_set_row(struct route_set *, struct rs_row *,
                        enum rs_kind, const char *name, bool nat_outgoing,
                        const struct nb_prefix *prefixes, size_t n);
-void route_set_remove_row(struct route_set *, const struct uuid *);
+void route_set_remove_row(struct route_set *, struct rs_row *);
 
 /* Sizes. */
 size_t route_set_n_prefixes(const struct route_set *);

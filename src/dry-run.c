@@ -50,7 +50,7 @@ dry_run_main(const struct speaker_options *opts)
               "opened", opts->ovnnb_db, opts->node_name);
     for (;;) {
         nb_watcher_run(w);
-        if (nb_watcher_is_synced(w)) {
+        if (nb_watcher_is_synced(w) && nb_watcher_is_settled(w)) {
             struct route_set *routes = nb_watcher_routes(w);
             if (route_set_has_changes(routes)) {
                 print_changes(routes);

@@ -139,6 +139,9 @@ cmd_routes(struct unixctl_conn *conn, int argc OVS_UNUSED,
 
     if (!nb_watcher_is_synced(t->watcher)) {
         ds_put_cstr(&out, "(no NB snapshot yet)\n");
+    } else if (!nb_watcher_is_settled(t->watcher)) {
+        ds_put_cstr(&out, "(an NB update is being applied: some of it may "
+                    "show)\n");
     }
     route_set_for_each(aux.routes, format_route, &aux);
     unixctl_command_reply(conn, ds_cstr(&out));
@@ -205,7 +208,8 @@ hand_over(struct nb_thread *t)
     struct nb_watcher_status s;
     struct rs_changes changes = { NULL, 0 };
 
-    if (nb_watcher_is_synced(t->watcher)) {
+    if (nb_watcher_is_synced(t->watcher)
+        && nb_watcher_is_settled(t->watcher)) {
         route_set_take_changes(routes, &changes);
     }
     nb_watcher_get_status(t->watcher, &s);

@@ -23,17 +23,37 @@
 #include "ovsdb/nb-map.h"
 #include "ovsdb/route-set.h"
 #include "util.h"
-#include "uuid.h"
 
 /* ---------------------------------------------------------------------- */
 /* Helpers. */
 
-/* The uuid of test row 'i'. */
-static struct uuid
-row(unsigned int i)
+/* The test rows, by id: the route set keeps its part of a row in the row
+ * itself. */
+static struct rs_row rows[32];
+
+static struct route_set *
+create(void)
 {
-    struct uuid u = { .parts = { i, 0x5eed, 0, i * 7 } };
-    return u;
+    memset(rows, 0, sizeof rows);
+    return route_set_create();
+}
+
+/* Takes every row out (the set leaves that to the rows' owner), then
+ * destroys 'rs'. */
+static void
+destroy(struct route_set *rs)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
+        route_set_remove_row(rs, &rows[i]);
+    }
+    route_set_destroy(rs);
+}
+
+static struct rs_row *
+row(unsigned int id)
+{
+    assert_true(id < ARRAY_SIZE(rows));
+    return &rows[id];
 }
 
 static int
@@ -63,15 +83,13 @@ set_row(struct route_set *rs, unsigned int id, enum rs_kind kind,
     free(copy);
     qsort(prefixes, n, sizeof *prefixes, compare_prefixes);
 
-    struct uuid uuid = row(id);
-    route_set_set_row(rs, &uuid, kind, name, nat, prefixes, n);
+    route_set_set_row(rs, row(id), kind, name, nat, prefixes, n);
 }
 
 static void
 remove_row(struct route_set *rs, unsigned int id)
 {
-    struct uuid uuid = row(id);
-    route_set_remove_row(rs, &uuid);
+    route_set_remove_row(rs, row(id));
 }
 
 /* Takes the changes of 'rs' and formats them into a static buffer (so that
@@ -165,19 +183,19 @@ test_kind_name(void **state OVS_UNUSED)
 static void
 test_empty_set_has_nothing(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     check_counts(rs, 0, 0, 0, 0, 0);
     assert_false(route_set_has_changes(rs));
     assert_string_equal(take(rs), "");
     assert_string_equal(all_prefixes(rs), "");
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_new_row_announces_its_prefixes(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_SUBNET, "ovn-default", false,
             "fd00:10:16::/64 10.16.0.0/16");
@@ -186,13 +204,13 @@ test_new_row_announces_its_prefixes(void **state OVS_UNUSED)
                         "+10.16.0.0/16 [subnet:ovn-default], "
                         "+fd00:10:16::/64 [subnet:ovn-default]");
     check_counts(rs, 2, 1, 2, 0, 0);
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_take_changes_clears_changes(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32");
     assert_true(route_set_has_changes(rs));
@@ -201,13 +219,13 @@ test_take_changes_clears_changes(void **state OVS_UNUSED)
     assert_string_equal(take(rs), "");
     /* The set itself is unchanged by taking. */
     assert_string_equal(all_prefixes(rs), "10.16.0.5/32");
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_remove_row_withdraws_its_prefixes(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32 fd00::5/128");
     take(rs);
@@ -216,13 +234,13 @@ test_remove_row_withdraws_its_prefixes(void **state OVS_UNUSED)
                         "-10.16.0.5/32 [pod:web.default], "
                         "-fd00::5/128 [pod:web.default]");
     check_counts(rs, 0, 0, 0, 0, 0);
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_set_row_with_no_prefixes_removes_row(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32");
     take(rs);
@@ -234,26 +252,26 @@ test_set_row_with_no_prefixes_removes_row(void **state OVS_UNUSED)
     set_row(rs, 2, RS_POD, "idle.default", false, "");
     check_counts(rs, 0, 0, 0, 0, 0);
     assert_false(route_set_has_changes(rs));
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_remove_unknown_row_is_noop(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32");
     take(rs);
     remove_row(rs, 2);
     assert_false(route_set_has_changes(rs));
     check_counts(rs, 1, 1, 0, 1, 0);
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_shared_prefix_stays_until_last_row_goes(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_POD, "a.default", false, "10.16.0.5/32");
     set_row(rs, 2, RS_POD, "b.default", false, "10.16.0.5/32");
@@ -268,13 +286,13 @@ test_shared_prefix_stays_until_last_row_goes(void **state OVS_UNUSED)
     remove_row(rs, 2);
     assert_string_equal(take(rs), "-10.16.0.5/32 [pod:b.default]");
     assert_string_equal(rows_of(rs, "10.16.0.5/32"), "(none)");
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_rows_label_lists_rows_in_order(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_SUBNET, "ovn-default", false, "10.16.0.0/16");
     set_row(rs, 2, RS_POD, "web.default", false, "10.16.0.0/16");
@@ -289,13 +307,13 @@ test_rows_label_lists_rows_in_order(void **state OVS_UNUSED)
     set_row(rs, 1, RS_SUBNET, "ovn-default", false, "10.16.0.0/16");
     assert_string_equal(rows_of(rs, "10.16.0.0/16"),
                         "pod:web.default service:svc subnet:ovn-default");
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_nat_outgoing_suffix_in_label(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_SUBNET, "ovn-default", true, "10.16.0.0/16");
     assert_string_equal(take(rs), "+10.16.0.0/16 "
@@ -309,13 +327,13 @@ test_nat_outgoing_suffix_in_label(void **state OVS_UNUSED)
     set_row(rs, 2, RS_SUBNET, "other", false, "10.16.0.0/16");
     assert_string_equal(take(rs), "+10.16.0.0/16 "
                         "[subnet:ovn-default(nat-outgoing) subnet:other]");
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_row_change_keeps_common_prefixes(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_POD, "web.default", false,
             "10.16.0.5/32 10.16.0.6/32 fd00::5/128");
@@ -329,13 +347,13 @@ test_row_change_keeps_common_prefixes(void **state OVS_UNUSED)
     assert_string_equal(all_prefixes(rs),
                         "10.16.0.6/32 10.16.0.7/32 fd00::5/128 fd00::7/128");
     check_counts(rs, 4, 1, 0, 4, 0);
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_row_relabel_is_no_change(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_SUBNET, "ls1", false, "10.16.0.0/16");
     take(rs);
@@ -344,13 +362,13 @@ test_row_relabel_is_no_change(void **state OVS_UNUSED)
     assert_string_equal(take(rs), "");
     assert_string_equal(rows_of(rs, "10.16.0.0/16"),
                         "subnet:ls1-renamed(nat-outgoing)");
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_remove_then_readd_is_no_change(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32");
     set_row(rs, 2, RS_POD, "db.default", false, "10.16.0.6/32");
@@ -361,20 +379,20 @@ test_remove_then_readd_is_no_change(void **state OVS_UNUSED)
     set_row(rs, 3, RS_POD, "db2.default", false, "10.16.0.6/32");
     assert_string_equal(take(rs), "");
     assert_string_equal(all_prefixes(rs), "10.16.0.5/32 10.16.0.6/32");
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_add_then_remove_is_no_change(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.5/32");
     set_row(rs, 1, RS_POD, "web.default", false, "10.16.0.6/32");
     remove_row(rs, 1);
     assert_string_equal(take(rs), "");
     check_counts(rs, 0, 0, 0, 0, 0);
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 /* A set emptied and taken starts afresh (no change tracking until the next
@@ -382,7 +400,7 @@ test_add_then_remove_is_no_change(void **state OVS_UNUSED)
 static void
 test_emptied_set_starts_afresh(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_POD, "a", false, "10.16.0.5/32");
     set_row(rs, 2, RS_POD, "b", false, "10.16.0.6/32");
@@ -401,13 +419,13 @@ test_emptied_set_starts_afresh(void **state OVS_UNUSED)
     set_row(rs, 4, RS_POD, "d", false, "10.16.0.5/32");
     assert_string_equal(take(rs), "+10.16.0.5/32 [pod:a pod:d]");
     check_counts(rs, 1, 2, 0, 1, 0);
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_prefix_moving_between_rows_is_no_change(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     /* The old row goes first. */
     set_row(rs, 1, RS_POD, "old.default", false, "10.16.0.5/32");
@@ -423,13 +441,13 @@ test_prefix_moving_between_rows_is_no_change(void **state OVS_UNUSED)
     assert_string_equal(take(rs), "");
     assert_string_equal(rows_of(rs, "10.16.0.5/32"), "service:svc");
     check_counts(rs, 1, 1, 0, 0, 1);
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_withdraws_first_then_adds_each_sorted(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_SUBNET, "ls", false, "fd00::/64 10.2.0.0/16");
     set_row(rs, 2, RS_POD, "p", false, "fd00::9/128 10.2.0.9/32 10.1.0.9/32");
@@ -448,13 +466,13 @@ test_withdraws_first_then_adds_each_sorted(void **state OVS_UNUSED)
                         "+10.96.0.10/32 [service:s], "
                         "+::1/128 [service:s], "
                         "+fd01::1/128 [service:s]");
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_row_kind_change_keeps_prefix(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_POD, "x", false, "10.16.0.5/32 10.16.0.6/32");
     take(rs);
@@ -462,13 +480,13 @@ test_row_kind_change_keeps_prefix(void **state OVS_UNUSED)
     assert_string_equal(take(rs), "-10.16.0.6/32 [pod:x]");
     assert_string_equal(rows_of(rs, "10.16.0.5/32"), "service:x");
     check_counts(rs, 1, 1, 0, 0, 1);
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_counts_per_kind(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     /* 10.16.0.0/16 is given by a subnet and a service, 10.16.0.5/32 by two
      * pods: each counts once per kind that gives it. */
@@ -487,13 +505,13 @@ test_counts_per_kind(void **state OVS_UNUSED)
     remove_row(rs, 4);
     check_counts(rs, 1, 1, 0, 1, 0);
     assert_int_equal(route_set_n_prefixes_of_kind(rs, RS_N_KINDS), 0);
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_for_each_in_prefix_order(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
 
     set_row(rs, 1, RS_SERVICE, "s", false,
             "fd00::10/128 ::/0 10.96.0.10/32 fd00::2/128");
@@ -502,13 +520,13 @@ test_for_each_in_prefix_order(void **state OVS_UNUSED)
     assert_string_equal(all_prefixes(rs),
                         "0.0.0.0/0 10.0.0.0/8 10.0.0.0/16 10.96.0.2/32 "
                         "10.96.0.10/32 ::/0 fd00::2/128 fd00::10/128");
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_format_rows_of_absent_prefix_is_false(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
     struct nb_prefix p;
     struct ds s = DS_EMPTY_INITIALIZER;
 
@@ -517,13 +535,13 @@ test_format_rows_of_absent_prefix_is_false(void **state OVS_UNUSED)
     assert_false(route_set_format_rows(rs, &p, &s));
     assert_int_equal(s.length, 0);
     ds_destroy(&s);
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 static void
 test_changes_without_descriptions(void **state OVS_UNUSED)
 {
-    struct route_set *rs = route_set_create();
+    struct route_set *rs = create();
     struct rs_changes changes;
 
     route_set_describe_changes(rs, false);
@@ -533,13 +551,13 @@ test_changes_without_descriptions(void **state OVS_UNUSED)
     assert_true(changes.changes[0].add);
     assert_null(changes.changes[0].rows);
     rs_changes_destroy(&changes);
-    route_set_remove_row(rs, &(struct uuid) { .parts = { 1, 0x5eed, 0, 7 } });
+    remove_row(rs, 1);
     route_set_take_changes(rs, &changes);
     assert_int_equal(changes.n, 1);
     assert_false(changes.changes[0].add);
     assert_null(changes.changes[0].rows);
     rs_changes_destroy(&changes);
-    route_set_destroy(rs);
+    destroy(rs);
 }
 
 int
