@@ -13,6 +13,7 @@
 #include "openvswitch/vlog.h"
 #include "ovsdb/nb-map.h"
 #include "ovsdb/route-set.h"
+#include "ovsdb/sparse-hmap.h"
 #include "ovsdb/update-decoder.h"
 #include "smap.h"
 #include "util.h"
@@ -145,7 +146,8 @@ struct nb_replica {
     size_t n_ports_with_row;
     size_t n_skipped;
 
-    bool in_snapshot;           /* Rows not 'seen' go at the commit. */
+    bool in_snapshot;           /* Rows not 'seen' go at the commit... */
+    bool had_rows;              /* ...if there were any before it. */
     bool switches_deleted;      /* Some since the last commit. */
     struct dirty dirty_switches, dirty_ports, dirty_lbs;
     struct nb_routes scratch;
@@ -323,7 +325,7 @@ static void
 insert_key(struct hmap *map, struct row_key *k, const struct uuid *uuid)
 {
     k->uuid = *uuid;
-    hmap_insert(map, &k->node, uuid_hash(uuid));
+    hmap_insert_sparse(map, &k->node, uuid_hash(uuid));
 }
 
 static void
@@ -1041,7 +1043,9 @@ void
 nb_replica_commit(struct nb_replica *r)
 {
     if (r->in_snapshot) {
-        sweep(r);
+        if (r->had_rows) {
+            sweep(r);
+        }
         r->in_snapshot = false;
     }
     if (r->switches_deleted) {
@@ -1058,6 +1062,10 @@ void
 nb_replica_begin_snapshot(struct nb_replica *r)
 {
     r->in_snapshot = true;
+    /* The first snapshot, into an empty replica, has nothing to sweep:
+     * 100k ports not walked again. */
+    r->had_rows = (!hmap_is_empty(&r->switches) || !hmap_is_empty(&r->ports)
+                   || !hmap_is_empty(&r->lbs));
 
     /* Nothing is seen yet, and the snapshot's switches list their ports
      * afresh.  (A snapshot cut short and begun again starts here again.) */

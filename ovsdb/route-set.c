@@ -11,6 +11,7 @@
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
+#include "ovsdb/sparse-hmap.h"
 #include "util.h"
 
 /* One prefix and the rows that give it (at least one). */
@@ -75,6 +76,12 @@ struct route_set {
     bool fresh;                 /* Empty at the last take: its changes are
                                  * its contents, and 'touched' stays empty
                                  * (a first snapshot costs no tracking). */
+    /* While fresh and not describing: the announcements, as they come, so
+     * that the take need not walk the whole table (unless some prefix
+     * went again in the meantime: 'fresh_gone'). */
+    struct rs_change *fresh_adds;
+    size_t n_fresh_adds, allocated_fresh_adds;
+    bool fresh_gone;
     size_t n_rows;
     struct hmap routes;
     struct hmap touched;
@@ -112,6 +119,8 @@ void
 route_set_describe_changes(struct route_set *rs, bool describe)
 {
     rs->describe = describe;
+    /* What is in already was not recorded as it came. */
+    rs->fresh_gone |= rs->fresh && !hmap_is_empty(&rs->routes);
 }
 
 static void
@@ -135,6 +144,7 @@ route_set_destroy(struct route_set *rs)
         free_route(route);
     }
     /* The rows are the caller's, taken out before (route-set.h). */
+    free(rs->fresh_adds);
     free_touched(&rs->touched);
     hmap_destroy(&rs->routes);
     hmap_destroy(&rs->touched);
@@ -211,11 +221,21 @@ route_add_row(struct route_set *rs, const struct nb_prefix *prefix,
 
     if (!route) {
         touch(rs, prefix, NULL);
+        if (rs->fresh && !rs->describe && !rs->fresh_gone) {
+            if (rs->n_fresh_adds >= rs->allocated_fresh_adds) {
+                rs->fresh_adds = x2nrealloc(rs->fresh_adds,
+                                            &rs->allocated_fresh_adds,
+                                            sizeof *rs->fresh_adds);
+            }
+            rs->fresh_adds[rs->n_fresh_adds++] = (struct rs_change) {
+                .add = true, .prefix = *prefix, .rows = NULL,
+            };
+        }
         route = xzalloc(sizeof *route);
         route->prefix = *prefix;
         route->rows = &route->one;
         route->allocated = 1;
-        hmap_insert(&rs->routes, &route->node, nb_prefix_hash(prefix));
+        hmap_insert_sparse(&rs->routes, &route->node, nb_prefix_hash(prefix));
     }
     if (route->n_rows >= route->allocated) {
         if (route->rows == &route->one) {
@@ -259,6 +279,7 @@ route_remove_row(struct route_set *rs, const struct nb_prefix *prefix,
     if (!route->n_rows) {
         hmap_remove(&rs->routes, &route->node);
         free_route(route);
+        rs->fresh_gone |= rs->fresh;
     }
 }
 
@@ -369,6 +390,19 @@ static void
 take_contents(struct route_set *rs, struct rs_changes *out)
 {
     const struct rs_route *route;
+
+    if (!rs->describe && !rs->fresh_gone) {
+        /* Exactly what route_add_row() recorded. */
+        out->changes = rs->fresh_adds ? rs->fresh_adds : xmalloc(1);
+        out->n = rs->n_fresh_adds;
+        rs->fresh_adds = NULL;
+        rs->n_fresh_adds = rs->allocated_fresh_adds = 0;
+        return;
+    }
+    free(rs->fresh_adds);
+    rs->fresh_adds = NULL;
+    rs->n_fresh_adds = rs->allocated_fresh_adds = 0;
+    rs->fresh_gone = false;
 
     out->changes = xmalloc(MAX(1, hmap_count(&rs->routes))
                            * sizeof *out->changes);

@@ -62,6 +62,12 @@ compare_prefixes(const void *a, const void *b)
     return nb_prefix_compare(a, b);
 }
 
+static int
+compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
 /* Makes row 'id' give the space-separated CIDRs in 'cidrs' (any order). */
 static void
 set_row(struct route_set *rs, unsigned int id, enum rs_kind kind,
@@ -560,11 +566,80 @@ test_changes_without_descriptions(void **state OVS_UNUSED)
     destroy(rs);
 }
 
+/* The announcements of a fresh set without descriptions, as "+P +P ..."
+ * sorted (the set gives them in no order then). */
+static const char *
+take_plain(struct route_set *rs)
+{
+    static char buf[1024];
+    struct rs_changes changes;
+    char *items[64];
+    size_t len = 0;
+
+    route_set_take_changes(rs, &changes);
+    assert_true(changes.n <= ARRAY_SIZE(items));
+    for (size_t i = 0; i < changes.n; i++) {
+        char p[NB_PREFIX_STRLEN];
+        assert_null(changes.changes[i].rows);
+        items[i] = xasprintf("%c%s", changes.changes[i].add ? '+' : '-',
+                             nb_prefix_format(&changes.changes[i].prefix, p));
+    }
+    qsort(items, changes.n, sizeof *items, compare_strings);
+    buf[0] = '\0';
+    for (size_t i = 0; i < changes.n; i++) {
+        len += snprintf(buf + len, sizeof buf - len, "%s%s", i ? " " : "",
+                        items[i]);
+        free(items[i]);
+    }
+    rs_changes_destroy(&changes);
+    return buf;
+}
+
+/* A fresh set records its announcements as they come; a prefix that goes
+ * again before the take sends it back to walking the table. */
+static void
+test_fresh_without_descriptions(void **state OVS_UNUSED)
+{
+    struct route_set *rs = create();
+
+    route_set_describe_changes(rs, false);
+    set_row(rs, 1, RS_POD, "a", false, "10.0.0.1/32");
+    set_row(rs, 2, RS_POD, "b", false, "10.0.0.2/32 10.0.0.1/32");
+    set_row(rs, 3, RS_SUBNET, "c", false, "10.1.0.0/16");
+    assert_string_equal(take_plain(rs),
+                        "+10.0.0.1/32 +10.0.0.2/32 +10.1.0.0/16");
+    assert_string_equal(take_plain(rs), "");
+    destroy(rs);
+
+    rs = create();
+    route_set_describe_changes(rs, false);
+    set_row(rs, 1, RS_POD, "a", false, "10.0.0.1/32");
+    set_row(rs, 2, RS_POD, "b", false, "10.0.0.2/32");
+    set_row(rs, 1, RS_POD, "a", false, "10.0.0.3/32");
+    assert_string_equal(take_plain(rs), "+10.0.0.2/32 +10.0.0.3/32");
+    /* Emptied, it is fresh again, and records again. */
+    remove_row(rs, 1);
+    remove_row(rs, 2);
+    assert_string_equal(take_plain(rs), "-10.0.0.2/32 -10.0.0.3/32");
+    set_row(rs, 1, RS_POD, "a", false, "10.0.0.4/32");
+    assert_string_equal(take_plain(rs), "+10.0.0.4/32");
+    destroy(rs);
+
+    /* Descriptions turned off with prefixes in: not recorded, walked. */
+    rs = create();
+    set_row(rs, 1, RS_POD, "a", false, "10.0.0.1/32");
+    route_set_describe_changes(rs, false);
+    set_row(rs, 2, RS_POD, "b", false, "10.0.0.2/32");
+    assert_string_equal(take_plain(rs), "+10.0.0.1/32 +10.0.0.2/32");
+    destroy(rs);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kind_name),
+        cmocka_unit_test(test_fresh_without_descriptions),
         cmocka_unit_test(test_empty_set_has_nothing),
         cmocka_unit_test(test_new_row_announces_its_prefixes),
         cmocka_unit_test(test_take_changes_clears_changes),
