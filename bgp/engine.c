@@ -198,13 +198,33 @@ release_tables(struct bgp_engine *e, const char *why)
     }
 }
 
+/* Peers that waited for the route set before dialing dial now. */
+static void
+release_dials(struct bgp_engine *e, const char *why)
+{
+    for (size_t i = 0; i < e->n_peers; i++) {
+        struct bgp_peer *peer = e->peers[i];
+        if (bgp_fsm_dial(&peer->fsm, why)) {
+            bgp_log(BGP_LOG_INFO, "peer %s: dialing now (%s)", peer->name,
+                    why);
+        }
+    }
+}
+
+static void
+set_complete(struct bgp_engine *e, const char *why)
+{
+    e->complete = true;
+    event_del(e->deferral);
+    release_tables(e, why);
+    release_dials(e, why);
+}
+
 void
 bgp_engine_set_complete(struct bgp_engine *e)
 {
     if (!e->complete) {
-        e->complete = true;
-        event_del(e->deferral);
-        release_tables(e, "route set complete");
+        set_complete(e, "route set complete");
     }
 }
 
@@ -216,9 +236,19 @@ deferral_cb(evutil_socket_t fd, short what, void *e_)
         bgp_log(BGP_LOG_WARN, "route set still incomplete after the "
                 "deferral time (%u s): sending what there is",
                 e->cfg.deferral_time);
-        e->complete = true;
-        release_tables(e, "deferral time over");
+        set_complete(e, "deferral time over");
     }
+}
+
+bool
+bgp_engine_holds_dials(const struct bgp_engine *e)
+{
+    for (size_t i = 0; i < e->n_peers; i++) {
+        if (e->peers[i]->fsm.hold_dial) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* ------------------------------------------------------------------------
@@ -1538,8 +1568,15 @@ bgp_engine_start(struct bgp_engine *e, const char **error)
         struct timeval tv = { .tv_sec = e->cfg.deferral_time };
         event_add(e->deferral, &tv);
     }
+    /* Without graceful restart a session up before the route set is
+     * complete has nothing to carry, and its peer gains nothing from it:
+     * until then, only accept.  With it, RFC 4724 wants the session back
+     * at once, so that the peer's restart timer stops; the table waits. */
+    bool hold = !e->complete && !e->cfg.graceful_restart;
     for (size_t i = 0; i < e->n_peers; i++) {
-        bgp_fsm_event(&e->peers[i]->fsm, BGP_EV_START, NULL);
+        struct bgp_peer *peer = e->peers[i];
+        peer->fsm.hold_dial = hold && !peer->cfg.passive;
+        bgp_fsm_event(&peer->fsm, BGP_EV_START, NULL);
     }
     return 0;
 }
@@ -1560,6 +1597,7 @@ bgp_engine_stop(struct bgp_engine *e, bool graceful, const char *message)
     e->n_listeners = 0;
     for (size_t i = 0; i < e->n_peers; i++) {
         struct bgp_peer *peer = e->peers[i];
+        peer->fsm.hold_dial = false;
         if (peer->fsm.state == BGP_ST_IDLE) {
             peer->fsm.stopped = true;
             event_del(peer->timers[BGP_TIMER_IDLE_HOLD].ev);
@@ -1663,6 +1701,10 @@ bgp_engine_get_status(const struct bgp_engine *e, struct bgp_peer_status *s,
         st->prefixes_received = peer->prefixes_received;
         st->bytes_sent = peer->bytes_sent;
         st->eor_sent = peer->eor_sent;
+        st->dial_held = peer->fsm.hold_dial
+                        && (peer->fsm.state == BGP_ST_IDLE
+                            || peer->fsm.state == BGP_ST_ACTIVE);
+        st->table_held = up && !peer->table_started;
     }
     return e->n_peers;
 }

@@ -232,6 +232,13 @@ speaker_main(const struct speaker_options *opts)
               IP_ARGS(htonl(opts->router_id)), opts->n_neighbors,
               opts->n_neighbors == 1 ? "" : "s", opts->neighbor_as,
               opts->ovnnb_db);
+    if (bgp_engine_holds_dials(s.engine)) {
+        /* Without graceful restart a session up now would only carry an
+         * empty table: dial once there is one to send. */
+        VLOG_INFO("waiting for the first NB snapshot before dialing (at "
+                  "most %u s); a neighbor that connects gets its session "
+                  "now", opts->gr_deferral);
+    }
 
     event_base_dispatch(s.base);
 

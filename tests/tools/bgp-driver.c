@@ -102,10 +102,11 @@ print_status(void)
     size_t n = bgp_engine_get_status(engine, st, MAX_PEERS);
     for (size_t i = 0; i < n && i < MAX_PEERS; i++) {
         printf("peer %s state=%s sent=%llu received=%llu eor=%d flaps=%u "
-               "hold=%u caps=\"%s\" error=\"%s\"\n", st[i].name, st[i].state,
-               (unsigned long long) st[i].prefixes_sent,
+               "hold=%u held=%d caps=\"%s\" error=\"%s\"\n", st[i].name,
+               st[i].state, (unsigned long long) st[i].prefixes_sent,
                (unsigned long long) st[i].prefixes_received, st[i].eor_sent,
-               st[i].flaps, st[i].hold_time, st[i].caps, st[i].last_error);
+               st[i].flaps, st[i].hold_time, st[i].dial_held, st[i].caps,
+               st[i].last_error);
     }
     printf("routes %zu\n", bgp_engine_n_routes(engine));
     fflush(stdout);
