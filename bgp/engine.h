@@ -78,6 +78,9 @@ void bgp_engine_destroy(struct bgp_engine *);
 /* The route set. */
 void bgp_engine_announce(struct bgp_engine *, const struct bgp_prefix *);
 void bgp_engine_withdraw(struct bgp_engine *, const struct bgp_prefix *);
+/* About 'n' more prefixes are coming (a large batch): make room at once
+ * rather than growing step by step. */
+void bgp_engine_reserve(struct bgp_engine *, size_t n);
 /* The set is complete: the initial table and End-of-RIB may go out. */
 void bgp_engine_set_complete(struct bgp_engine *);
 size_t bgp_engine_n_routes(const struct bgp_engine *);

@@ -121,6 +121,13 @@ wake_cb(evutil_socket_t fd OVS_UNUSED, short what OVS_UNUSED, void *s_)
     withdraw = s->ch.exit_withdraw;
     ovs_mutex_unlock(&s->ch.mutex);
 
+    size_t n_add = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_add += deltas[i].add;
+    }
+    /* A snapshot brings them all at once: room for all, not step by
+     * step. */
+    bgp_engine_reserve(s->engine, n_add);
     for (size_t i = 0; i < n; i++) {
         if (deltas[i].add) {
             bgp_engine_announce(s->engine, &deltas[i].prefix);
