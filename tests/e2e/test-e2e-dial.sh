@@ -16,12 +16,7 @@
 # The NB: filled on a socket of its own, and reachable at $LATE only once
 # ovsdb-server is told to listen there too.
 nb_start fill
-nbctl ls-add ovn-default -- set logical_switch ovn-default \
-    other_config:subnet=10.16.0.0/16 external_ids:ovn.kubernetes.io/bgp=true
-nbctl lsp-add ovn-default web.default \
-    -- lsp-set-addresses web.default "0a:58:0a:10:00:05 10.16.0.5" \
-    -- set logical_switch_port web.default \
-       external_ids:ovn.kubernetes.io/bgp=true
+nb_annotated_pod
 LATE=$T/late.sock
 
 # line NAME REGEX: the number of the first line of $T/NAME.log matching,
