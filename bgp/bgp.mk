@@ -1,13 +1,15 @@
 # The BGP engine: knows BGP, nothing of OVN.
 # The wire codec alone (what the fuzzer links), then the rest.
 BGP_CODEC_SRCS := bgp/buf.c bgp/wire.c
-BGP_SRCS := $(BGP_CODEC_SRCS) bgp/pmap.c bgp/log.c bgp/fsm.c bgp/engine.c
+BGP_SRCS := $(BGP_CODEC_SRCS) bgp/pmap.c bgp/rib.c bgp/log.c bgp/fsm.c \
+            bgp/engine.c
 
 # Unit tests (built and run by tests/tests.mk and tests/run.sh).
 UNIT_TESTS += test-bgp-wire
 test-bgp-wire_SRCS := tests/unit/test-bgp-wire.c bgp/buf.c bgp/wire.c
-UNIT_TESTS += test-bgp-fsm test-bgp-pmap
+UNIT_TESTS += test-bgp-fsm test-bgp-pmap test-bgp-rib
 test-bgp-pmap_SRCS := tests/unit/test-bgp-pmap.c bgp/pmap.c
+test-bgp-rib_SRCS := tests/unit/test-bgp-rib.c bgp/rib.c bgp/pmap.c
 test-bgp-fsm_SRCS := tests/unit/test-bgp-fsm.c bgp/fsm.c $(BGP_CODEC_SRCS)
 
 # ---------------------------------------------------------------------------

@@ -2,10 +2,11 @@
  * The BGP engine: see engine.h.
  *
  * Layout of this file:
- *   - the Loc-RIB (the owner's route set) and the public route API;
+ *   - the public route API, onto the Loc-RIB (rib.h);
  *   - per peer: connections and their I/O on libevent, the state machine's
  *     callbacks, message handling;
- *   - per peer: the adj-RIB-out, filled lazily (send_updates());
+ *   - per peer: the adj-RIB-out (kept in rib.h), sent lazily
+ *     (send_updates());
  *   - listeners, start and stop, status.
  */
 #include "bgp/engine.h"
@@ -28,6 +29,7 @@
 #include "bgp/fsm.h"
 #include "bgp/log.h"
 #include "bgp/pmap.h"
+#include "bgp/rib.h"
 
 /* Output is filled up to HIGH bytes; the write callback asks for more once
  * it has drained to LOW.  Input is read up to READ_HIGH bytes ahead. */
@@ -35,9 +37,8 @@
 #define OUT_LOW (16 * 1024)
 #define READ_HIGH (256 * 1024)
 
-/* Prefixes handled per step of the adj-RIB-out, and messages read per
- * callback, so that one peer never holds up the others for long. */
-#define BATCH 1024
+/* Messages read per callback, so that one peer never holds up the others
+ * for long (the adj-RIB-out goes in steps of BGP_RIB_BATCH prefixes). */
 #define READ_BUDGET 256
 
 /* RFC 9687: how long a peer may leave our output unread. */
@@ -49,16 +50,6 @@ static void *
 xzalloc_or_die(size_t size)
 {
     void *p = calloc(1, size);
-    if (!p) {
-        abort();
-    }
-    return p;
-}
-
-static void *
-xmalloc_or_die(size_t size)
-{
-    void *p = malloc(size ? size : 1);
     if (!p) {
         abort();
     }
@@ -85,6 +76,7 @@ struct timer {
 
 struct bgp_peer {
     struct bgp_engine *engine;
+    unsigned int index;         /* In the engine's peers, and the RIB's. */
     struct bgp_peer_config cfg;
     char *password;
     char name[64];
@@ -105,12 +97,8 @@ struct bgp_peer {
     struct bgp_attrs attrs;
     uint32_t as_path[1];
 
-    /* The adj-RIB-out. */
+    /* The adj-RIB-out is the RIB's: see rib.h. */
     bool table_started;         /* The initial table may go out. */
-    struct bgp_pmap sent;       /* What the peer has from us. */
-    struct bgp_pmap pending;    /* Changed since; state decided on send. */
-    struct bgp_prefix *dump;    /* The initial table, being sent. */
-    size_t n_dump, dump_pos;
     bool eor_sent;
     struct bgp_writer writer;
 
@@ -127,7 +115,8 @@ struct bgp_peer {
 struct bgp_engine {
     struct event_base *base;
     struct bgp_engine_config cfg;
-    struct bgp_pmap rib;
+    struct bgp_rib *rib;        /* The Loc-RIB, and each peer's
+                                 * adj-RIB-out. */
     bool complete;              /* The owner's route set is complete. */
     struct event *deferral;
     struct bgp_peer **peers;
@@ -138,7 +127,6 @@ struct bgp_engine {
 };
 
 static void peer_schedule_work(struct bgp_peer *);
-static void peer_add_pending(struct bgp_peer *, const struct bgp_prefix *);
 static void peer_start_table(struct bgp_peer *);
 static void conn_free(struct conn *, bool flush);
 static void fsm_set_timer(struct bgp_fsm *, enum bgp_timer, unsigned seconds);
@@ -147,42 +135,43 @@ static void fsm_set_timer(struct bgp_fsm *, enum bgp_timer, unsigned seconds);
  * The Loc-RIB.
  */
 
-struct rib_entry {
-    struct bgp_pnode node;
-};
+/* The set changed: peers whose table is out have something to look at. */
+static void
+schedule_started(struct bgp_engine *e)
+{
+    for (size_t i = 0; i < e->n_peers; i++) {
+        if (e->peers[i]->table_started) {
+            peer_schedule_work(e->peers[i]);
+        }
+    }
+}
 
 void
 bgp_engine_announce(struct bgp_engine *e, const struct bgp_prefix *p)
 {
-    if (bgp_pmap_find(&e->rib, p)) {
-        return;
-    }
-    struct rib_entry *r = xmalloc_or_die(sizeof *r);
-    r->node.prefix = *p;
-    bgp_pmap_insert(&e->rib, &r->node);
-    for (size_t i = 0; i < e->n_peers; i++) {
-        peer_add_pending(e->peers[i], p);
+    if (bgp_rib_announce(e->rib, p)) {
+        schedule_started(e);
     }
 }
 
 void
 bgp_engine_withdraw(struct bgp_engine *e, const struct bgp_prefix *p)
 {
-    struct bgp_pnode *node = bgp_pmap_find(&e->rib, p);
-    if (!node) {
-        return;
+    if (bgp_rib_withdraw(e->rib, p)) {
+        schedule_started(e);
     }
-    bgp_pmap_remove(&e->rib, node);
-    free(node);
-    for (size_t i = 0; i < e->n_peers; i++) {
-        peer_add_pending(e->peers[i], p);
-    }
+}
+
+void
+bgp_engine_reserve(struct bgp_engine *e, size_t n)
+{
+    bgp_rib_reserve(e->rib, n);
 }
 
 size_t
 bgp_engine_n_routes(const struct bgp_engine *e)
 {
-    return bgp_pmap_count(&e->rib);
+    return bgp_rib_count(e->rib);
 }
 
 static void
@@ -198,13 +187,33 @@ release_tables(struct bgp_engine *e, const char *why)
     }
 }
 
+/* Peers that waited for the route set before dialing dial now. */
+static void
+release_dials(struct bgp_engine *e, const char *why)
+{
+    for (size_t i = 0; i < e->n_peers; i++) {
+        struct bgp_peer *peer = e->peers[i];
+        if (bgp_fsm_dial(&peer->fsm, why)) {
+            bgp_log(BGP_LOG_INFO, "peer %s: dialing now (%s)", peer->name,
+                    why);
+        }
+    }
+}
+
+static void
+set_complete(struct bgp_engine *e, const char *why)
+{
+    e->complete = true;
+    event_del(e->deferral);
+    release_tables(e, why);
+    release_dials(e, why);
+}
+
 void
 bgp_engine_set_complete(struct bgp_engine *e)
 {
     if (!e->complete) {
-        e->complete = true;
-        event_del(e->deferral);
-        release_tables(e, "route set complete");
+        set_complete(e, "route set complete");
     }
 }
 
@@ -216,9 +225,19 @@ deferral_cb(evutil_socket_t fd, short what, void *e_)
         bgp_log(BGP_LOG_WARN, "route set still incomplete after the "
                 "deferral time (%u s): sending what there is",
                 e->cfg.deferral_time);
-        e->complete = true;
-        release_tables(e, "deferral time over");
+        set_complete(e, "deferral time over");
     }
+}
+
+bool
+bgp_engine_holds_dials(const struct bgp_engine *e)
+{
+    for (size_t i = 0; i < e->n_peers; i++) {
+        if (e->peers[i]->fsm.hold_dial) {
+            return true;
+        }
+    }
+    return false;
 }
 
 /* ------------------------------------------------------------------------
@@ -643,13 +662,14 @@ negotiate(struct bgp_peer *peer)
     }
 }
 
+/* The peer has nothing from us, and gets nothing until its table starts
+ * again. */
 static void
-adj_clear(struct bgp_pmap *map)
+peer_forget(struct bgp_peer *peer)
 {
-    struct bgp_pnode *node;
-    while ((node = bgp_pmap_pop(map)) != NULL) {
-        free(node);
-    }
+    bgp_rib_peer_stop(peer->engine->rib, peer->index);
+    peer->table_started = false;
+    peer->refresh_afs = 0;
 }
 
 static void
@@ -659,14 +679,8 @@ fsm_established(struct bgp_fsm *f)
 
     negotiate(peer);
     peer->first_open = false;
-    peer->refresh_afs = 0;
-    adj_clear(&peer->sent);
-    adj_clear(&peer->pending);
-    peer->table_started = false;
+    peer_forget(peer);
     peer->eor_sent = false;
-    free(peer->dump);
-    peer->dump = NULL;
-    peer->n_dump = peer->dump_pos = 0;
     if (peer->engine->complete) {
         peer_start_table(peer);
     } else {
@@ -685,12 +699,7 @@ fsm_state_changed(struct bgp_fsm *f, enum bgp_state old, const char *reason)
     peer->since = time(NULL);
     if (old == BGP_ST_ESTABLISHED) {
         peer->flaps++;
-        peer->table_started = false;
-        adj_clear(&peer->pending);
-        adj_clear(&peer->sent);
-        free(peer->dump);
-        peer->dump = NULL;
-        peer->n_dump = peer->dump_pos = 0;
+        peer_forget(peer);
     }
     bgp_log(level, "peer %s: %s -> %s (%s)", peer->name, bgp_state_name(old),
             bgp_state_name(f->state), reason);
@@ -858,9 +867,6 @@ handle_route_refresh(struct bgp_peer *peer, const struct bgp_msg *msg)
 static void
 peer_refresh(struct bgp_peer *peer)
 {
-    const struct bgp_pmap *rib = &peer->engine->rib;
-    struct bgp_pmap keep;
-    struct bgp_pnode *node;
     uint8_t afs = peer->refresh_afs;
 
     peer->refresh_afs = 0;
@@ -870,22 +876,7 @@ peer_refresh(struct bgp_peer *peer)
                     peer->name, af == BGP_AF_IPV4 ? "IPv4" : "IPv6");
         }
     }
-    bgp_pmap_init(&keep);
-    while ((node = bgp_pmap_pop(&peer->sent)) != NULL) {
-        if ((afs & (1 << node->prefix.af)) && bgp_pmap_find(rib,
-                                                           &node->prefix)) {
-            free(node);
-        } else {
-            bgp_pmap_insert(&keep, node);
-        }
-    }
-    bgp_pmap_destroy(&peer->sent);
-    peer->sent = keep;
-    BGP_PMAP_FOR_EACH (node, rib) {
-        if (afs & (1 << node->prefix.af)) {
-            peer_add_pending(peer, &node->prefix);
-        }
-    }
+    bgp_rib_peer_refresh(peer->engine->rib, peer->index, afs);
 }
 
 static void
@@ -1102,10 +1093,6 @@ conn_event_cb(struct bufferevent *bev, short what, void *c_)
  * The adj-RIB-out.
  */
 
-struct adj_entry {
-    struct bgp_pnode node;
-};
-
 static void
 peer_schedule_work(struct bgp_peer *peer)
 {
@@ -1113,57 +1100,11 @@ peer_schedule_work(struct bgp_peer *peer)
 }
 
 static void
-peer_add_pending(struct bgp_peer *peer, const struct bgp_prefix *p)
-{
-    if (!peer->table_started || !(peer->families & (1 << p->af))
-        || bgp_pmap_find(&peer->pending, p)) {
-        return;
-    }
-    struct adj_entry *a = xmalloc_or_die(sizeof *a);
-    a->node.prefix = *p;
-    bgp_pmap_insert(&peer->pending, &a->node);
-    peer_schedule_work(peer);
-}
-
-static void
 peer_start_table(struct bgp_peer *peer)
 {
-    struct bgp_pmap *rib = &peer->engine->rib;
-    struct bgp_pnode *node;
-
     peer->table_started = true;
-    peer->dump = xmalloc_or_die(bgp_pmap_count(rib) * sizeof *peer->dump);
-    peer->n_dump = peer->dump_pos = 0;
-    BGP_PMAP_FOR_EACH (node, rib) {
-        if (peer->families & (1 << node->prefix.af)) {
-            peer->dump[peer->n_dump++] = node->prefix;
-        }
-    }
+    bgp_rib_peer_start(peer->engine->rib, peer->index, peer->families);
     peer_schedule_work(peer);
-}
-
-static bool
-sent_has(const struct bgp_peer *peer, const struct bgp_prefix *p)
-{
-    return bgp_pmap_find(&peer->sent, p) != NULL;
-}
-
-static void
-sent_add(struct bgp_peer *peer, const struct bgp_prefix *p)
-{
-    struct adj_entry *a = xmalloc_or_die(sizeof *a);
-    a->node.prefix = *p;
-    bgp_pmap_insert(&peer->sent, &a->node);
-}
-
-static void
-sent_remove(struct bgp_peer *peer, const struct bgp_prefix *p)
-{
-    struct bgp_pnode *node = bgp_pmap_find(&peer->sent, p);
-    if (node) {
-        bgp_pmap_remove(&peer->sent, node);
-        free(node);
-    }
 }
 
 /* Encodes the 'n' prefixes in 'list' (one family) as withdrawals or
@@ -1195,72 +1136,23 @@ encode_list(struct bgp_peer *peer, bool announce,
     }
 }
 
-/* Sends what one batch of pending changes amounts to.  Returns false if
- * there was nothing pending. */
+/* Sends the peer's next step of the adj-RIB-out: queued changes, else
+ * the next part of its table.  Returns false if it is up to date. */
 static bool
-send_pending_batch(struct bgp_peer *peer)
+send_batch(struct bgp_peer *peer)
 {
-    static struct bgp_prefix lists[2][BGP_AF_N][BATCH];
-    size_t n[2][BGP_AF_N] = { { 0 } };
-    const struct bgp_pmap *rib = &peer->engine->rib;
-    size_t taken = 0;
-    struct bgp_pnode *node;
+    /* One thread, one step at a time: a single batch serves all peers. */
+    static struct bgp_rib_batch batch;
 
-    while (taken < BATCH && (node = bgp_pmap_pop(&peer->pending)) != NULL) {
-        const struct bgp_prefix *p = &node->prefix;
-        bool want = bgp_pmap_find(rib, p) != NULL;
-        bool have = sent_has(peer, p);
-        if (want != have) {
-            lists[want][p->af][n[want][p->af]++] = *p;
-            if (want) {
-                sent_add(peer, p);
-            } else {
-                sent_remove(peer, p);
-            }
-        }
-        free(node);
-        taken++;
-    }
-    /* Withdrawals first. */
-    for (int announce = 0; announce < 2; announce++) {
-        for (int af = 0; af < BGP_AF_N; af++) {
-            encode_list(peer, announce, lists[announce][af],
-                        n[announce][af]);
-        }
-    }
-    return taken > 0;
-}
-
-/* Sends the next batch of the initial table.  Returns false if it is all
- * out. */
-static bool
-send_dump_batch(struct bgp_peer *peer)
-{
-    static struct bgp_prefix lists[BGP_AF_N][BATCH];
-    size_t n[BGP_AF_N] = { 0 };
-    const struct bgp_pmap *rib = &peer->engine->rib;
-
-    if (peer->dump_pos >= peer->n_dump) {
+    if (!bgp_rib_peer_next(peer->engine->rib, peer->index, &batch)) {
         return false;
     }
-    size_t end = peer->dump_pos + BATCH;
-    if (end > peer->n_dump) {
-        end = peer->n_dump;
-    }
-    for (; peer->dump_pos < end; peer->dump_pos++) {
-        const struct bgp_prefix *p = &peer->dump[peer->dump_pos];
-        if (bgp_pmap_find(rib, p) && !sent_has(peer, p)) {
-            lists[p->af][n[p->af]++] = *p;
-            sent_add(peer, p);
-        }
+    /* Withdrawals first. */
+    for (int af = 0; af < BGP_AF_N; af++) {
+        encode_list(peer, false, batch.withdrawn[af], batch.n_withdrawn[af]);
     }
     for (int af = 0; af < BGP_AF_N; af++) {
-        encode_list(peer, true, lists[af], n[af]);
-    }
-    if (peer->dump_pos >= peer->n_dump) {
-        free(peer->dump);
-        peer->dump = NULL;
-        peer->n_dump = peer->dump_pos = 0;
+        encode_list(peer, true, batch.announced[af], batch.n_announced[af]);
     }
     return true;
 }
@@ -1278,7 +1170,7 @@ send_updates(struct bgp_peer *peer)
     }
     struct evbuffer *out = bufferevent_get_output(peer->conn->bev);
     while (evbuffer_get_length(out) < OUT_HIGH) {
-        if (send_pending_batch(peer) || send_dump_batch(peer)) {
+        if (send_batch(peer)) {
             continue;
         }
         if (!peer->eor_sent) {
@@ -1292,7 +1184,7 @@ send_updates(struct bgp_peer *peer)
             peer->eor_sent = true;
             bgp_log(BGP_LOG_INFO, "peer %s: initial table sent (%zu "
                     "prefixes), End-of-RIB", peer->name,
-                    bgp_pmap_count(&peer->sent));
+                    bgp_rib_peer_sent(peer->engine->rib, peer->index));
         }
         break;
     }
@@ -1323,7 +1215,7 @@ bgp_engine_create(struct event_base *base,
     if (!e->cfg.connect_retry) {
         e->cfg.connect_retry = 5;
     }
-    bgp_pmap_init(&e->rib);
+    e->rib = bgp_rib_create();
     e->deferral = event_new(base, -1, 0, deferral_cb, e);
     return e;
 }
@@ -1344,6 +1236,10 @@ bgp_engine_add_peer(struct bgp_engine *e, const struct bgp_peer_config *cfg,
         *error = "password longer than 80 bytes";
         return -1;
     }
+    if (e->n_peers >= BGP_RIB_MAX_PEERS) {
+        *error = "more than 32 peers";
+        return -1;
+    }
     for (size_t i = 0; i < e->n_peers; i++) {
         if (same_host(&e->peers[i]->cfg.addr,
                       (const struct sockaddr *) &cfg->addr)) {
@@ -1354,6 +1250,7 @@ bgp_engine_add_peer(struct bgp_engine *e, const struct bgp_peer_config *cfg,
 
     struct bgp_peer *peer = xzalloc_or_die(sizeof *peer);
     peer->engine = e;
+    peer->index = e->n_peers;
     peer->cfg = *cfg;
     peer->password = cfg->password && *cfg->password
                      ? strdup(cfg->password) : NULL;
@@ -1375,8 +1272,6 @@ bgp_engine_add_peer(struct bgp_engine *e, const struct bgp_peer_config *cfg,
     }
     peer->work = event_new(e->base, -1, 0, work_cb, peer);
     peer->failed = event_new(e->base, -1, 0, connect_failed_cb, peer);
-    bgp_pmap_init(&peer->sent);
-    bgp_pmap_init(&peer->pending);
     bgp_writer_init_dynamic(&peer->writer, BGP_MAX_LEN);
 
     e->peers = realloc(e->peers, (e->n_peers + 1) * sizeof *e->peers);
@@ -1538,8 +1433,15 @@ bgp_engine_start(struct bgp_engine *e, const char **error)
         struct timeval tv = { .tv_sec = e->cfg.deferral_time };
         event_add(e->deferral, &tv);
     }
+    /* Without graceful restart a session up before the route set is
+     * complete has nothing to carry, and its peer gains nothing from it:
+     * until then, only accept.  With it, RFC 4724 wants the session back
+     * at once, so that the peer's restart timer stops; the table waits. */
+    bool hold = !e->complete && !e->cfg.graceful_restart;
     for (size_t i = 0; i < e->n_peers; i++) {
-        bgp_fsm_event(&e->peers[i]->fsm, BGP_EV_START, NULL);
+        struct bgp_peer *peer = e->peers[i];
+        peer->fsm.hold_dial = hold && !peer->cfg.passive;
+        bgp_fsm_event(&peer->fsm, BGP_EV_START, NULL);
     }
     return 0;
 }
@@ -1560,6 +1462,7 @@ bgp_engine_stop(struct bgp_engine *e, bool graceful, const char *message)
     e->n_listeners = 0;
     for (size_t i = 0; i < e->n_peers; i++) {
         struct bgp_peer *peer = e->peers[i];
+        peer->fsm.hold_dial = false;
         if (peer->fsm.state == BGP_ST_IDLE) {
             peer->fsm.stopped = true;
             event_del(peer->timers[BGP_TIMER_IDLE_HOLD].ev);
@@ -1595,18 +1498,12 @@ bgp_engine_destroy(struct bgp_engine *e)
         }
         event_free(peer->work);
         event_free(peer->failed);
-        adj_clear(&peer->sent);
-        adj_clear(&peer->pending);
-        bgp_pmap_destroy(&peer->sent);
-        bgp_pmap_destroy(&peer->pending);
         bgp_writer_destroy(&peer->writer);
-        free(peer->dump);
         free(peer->password);
         free(peer);
     }
     free(e->peers);
-    adj_clear(&e->rib);
-    bgp_pmap_destroy(&e->rib);
+    bgp_rib_destroy(e->rib);
     event_free(e->deferral);
     free(e);
 }
@@ -1659,10 +1556,14 @@ bgp_engine_get_status(const struct bgp_engine *e, struct bgp_peer_status *s,
         st->msgs_received = peer->msgs_received;
         st->updates_sent = peer->updates_sent;
         st->updates_received = peer->updates_received;
-        st->prefixes_sent = bgp_pmap_count(&peer->sent);
+        st->prefixes_sent = bgp_rib_peer_sent(e->rib, peer->index);
         st->prefixes_received = peer->prefixes_received;
         st->bytes_sent = peer->bytes_sent;
         st->eor_sent = peer->eor_sent;
+        st->dial_held = peer->fsm.hold_dial
+                        && (peer->fsm.state == BGP_ST_IDLE
+                            || peer->fsm.state == BGP_ST_ACTIVE);
+        st->table_held = up && !peer->table_started;
     }
     return e->n_peers;
 }

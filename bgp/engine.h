@@ -55,8 +55,17 @@ struct bgp_engine *bgp_engine_create(struct event_base *,
 int bgp_engine_add_peer(struct bgp_engine *, const struct bgp_peer_config *,
                         const char **error);
 /* Opens the listeners and starts every peer.  Returns 0, or an errno
- * value with 'error' set if a listener cannot be opened. */
+ * value with 'error' set if a listener cannot be opened.
+ *
+ * Without graceful restart, until the route set is complete (or the
+ * deferral time is over) the engine accepts its peers' connections but
+ * opens none itself: then the peers not yet connected are dialed at once.
+ * With graceful restart every peer is dialed now, and only the table and
+ * End-of-RIB wait for the set (RFC 4724).  Passive peers are never
+ * dialed. */
 int bgp_engine_start(struct bgp_engine *, const char **error);
+/* Whether some peer is still waiting for the route set before dialing. */
+bool bgp_engine_holds_dials(const struct bgp_engine *);
 
 /* Stops every session.  'graceful': close without a NOTIFICATION, so that
  * peers with graceful restart keep the routes; otherwise a Cease with the
@@ -69,6 +78,9 @@ void bgp_engine_destroy(struct bgp_engine *);
 /* The route set. */
 void bgp_engine_announce(struct bgp_engine *, const struct bgp_prefix *);
 void bgp_engine_withdraw(struct bgp_engine *, const struct bgp_prefix *);
+/* About 'n' more prefixes are coming (a large batch): make room at once
+ * rather than growing step by step. */
+void bgp_engine_reserve(struct bgp_engine *, size_t n);
 /* The set is complete: the initial table and End-of-RIB may go out. */
 void bgp_engine_set_complete(struct bgp_engine *);
 size_t bgp_engine_n_routes(const struct bgp_engine *);
@@ -89,6 +101,10 @@ struct bgp_peer_status {
     uint64_t prefixes_received;     /* Announced by the peer, counted. */
     uint64_t bytes_sent;
     bool eor_sent;
+    bool dial_held;                 /* Not dialed until the set is complete;
+                                     * its own connection is accepted. */
+    bool table_held;                /* Established, the table withheld
+                                     * until the set is complete. */
 };
 
 /* Fills up to 'n' entries; returns the number of peers. */

@@ -82,6 +82,13 @@ bgp_fsm_keepalive_interval(const struct bgp_fsm *f)
     return f->neg_hold_time / 3;
 }
 
+/* Whether the machine opens connections itself now. */
+static bool
+dials(const struct bgp_fsm *f)
+{
+    return !f->passive && !f->hold_dial;
+}
+
 static void
 stop_session_timers(struct bgp_fsm *f)
 {
@@ -120,7 +127,7 @@ change_state(struct bgp_fsm *f, enum bgp_state new, const char *reason)
 
     case BGP_ST_ACTIVE:
         f->ops->set_timer(f, BGP_TIMER_CONNECT_RETRY,
-                          f->passive ? 0 : f->connect_retry);
+                          dials(f) ? f->connect_retry : 0);
         break;
 
     case BGP_ST_OPENSENT:
@@ -229,7 +236,25 @@ static void
 start(struct bgp_fsm *f)
 {
     f->stopped = false;
-    change_state(f, f->passive ? BGP_ST_ACTIVE : BGP_ST_CONNECT, "start");
+    change_state(f, dials(f) ? BGP_ST_CONNECT : BGP_ST_ACTIVE, "start");
+}
+
+bool
+bgp_fsm_dial(struct bgp_fsm *f, const char *reason)
+{
+    if (!f->hold_dial) {
+        return false;
+    }
+    f->hold_dial = false;
+    if (f->passive || f->stopped
+        || (f->state != BGP_ST_IDLE && f->state != BGP_ST_ACTIVE)) {
+        return false;
+    }
+    if (f->state == BGP_ST_IDLE) {
+        f->ops->set_timer(f, BGP_TIMER_IDLE_HOLD, 0);
+    }
+    change_state(f, BGP_ST_CONNECT, reason);
+    return true;
 }
 
 void
@@ -251,7 +276,7 @@ bgp_fsm_event(struct bgp_fsm *f, enum bgp_event event, const void *arg)
         case BGP_EV_IDLE_HOLD_EXPIRED:
             break;
         case BGP_EV_CONNECT_RETRY_EXPIRED:
-            if (f->passive) {
+            if (!dials(f)) {
                 break;
             }
             f->ops->close(f);

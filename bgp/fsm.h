@@ -86,6 +86,7 @@ struct bgp_fsm {
 
     /* Configuration. */
     bool passive;               /* Never connect; wait for the peer. */
+    bool hold_dial;             /* Like passive until bgp_fsm_dial(). */
     uint16_t hold_time;         /* Ours: 0, or 3 and more. */
     unsigned int connect_retry; /* Seconds between attempts. */
     unsigned int idle_hold_min; /* Restart delay, doubled on each failure */
@@ -102,6 +103,12 @@ struct bgp_fsm {
 
 void bgp_fsm_init(struct bgp_fsm *, const struct bgp_fsm_ops *, void *aux);
 void bgp_fsm_event(struct bgp_fsm *, enum bgp_event, const void *arg);
+
+/* Ends 'hold_dial': a machine waiting without a connection (Active, or
+ * Idle before its automatic restart) connects now, with no connect-retry
+ * or idle-hold wait; one that has a connection goes on with it.  Returns
+ * true if it connects now. */
+bool bgp_fsm_dial(struct bgp_fsm *, const char *reason);
 
 /* The negotiated keepalive interval: hold time / 3, or 0. */
 unsigned int bgp_fsm_keepalive_interval(const struct bgp_fsm *);

@@ -130,9 +130,9 @@ bgp_prefix_parse(const char *s, struct bgp_prefix *p)
 }
 
 struct bgp_pnode *
-bgp_pmap_find(const struct bgp_pmap *m, const struct bgp_prefix *p)
+bgp_pmap_find_hashed(const struct bgp_pmap *m, const struct bgp_prefix *p,
+                     uint32_t hash)
 {
-    uint32_t hash = bgp_prefix_hash(p);
     for (struct bgp_pnode *node = m->buckets[hash & m->mask]; node;
          node = node->next) {
         if (node->hash == hash && bgp_prefix_equal(&node->prefix, p)) {
@@ -140,6 +140,12 @@ bgp_pmap_find(const struct bgp_pmap *m, const struct bgp_prefix *p)
         }
     }
     return NULL;
+}
+
+struct bgp_pnode *
+bgp_pmap_find(const struct bgp_pmap *m, const struct bgp_prefix *p)
+{
+    return bgp_pmap_find_hashed(m, p, bgp_prefix_hash(p));
 }
 
 static void
@@ -162,14 +168,33 @@ resize(struct bgp_pmap *m, size_t n_buckets)
 }
 
 void
-bgp_pmap_insert(struct bgp_pmap *m, struct bgp_pnode *node)
+bgp_pmap_insert_hashed(struct bgp_pmap *m, struct bgp_pnode *node)
 {
-    node->hash = bgp_prefix_hash(&node->prefix);
     struct bgp_pnode **head = &m->buckets[node->hash & m->mask];
     node->next = *head;
     *head = node;
+    /* Up to two elements a bucket. */
     if (++m->n > 2 * (m->mask + 1)) {
         resize(m, 2 * (m->mask + 1));
+    }
+}
+
+void
+bgp_pmap_insert(struct bgp_pmap *m, struct bgp_pnode *node)
+{
+    node->hash = bgp_prefix_hash(&node->prefix);
+    bgp_pmap_insert_hashed(m, node);
+}
+
+void
+bgp_pmap_reserve(struct bgp_pmap *m, size_t n)
+{
+    size_t n_buckets = m->mask + 1;
+    while (n > 2 * n_buckets) {
+        n_buckets *= 2;
+    }
+    if (n_buckets > m->mask + 1) {
+        resize(m, n_buckets);
     }
 }
 

@@ -16,6 +16,8 @@ struct bgp_pnode {
     struct bgp_pnode *next;
     uint32_t hash;
     struct bgp_prefix prefix;
+    uint8_t mark;               /* The element's own: the map leaves it be
+                                 * (it fills what would be padding). */
 };
 
 struct bgp_pmap {
@@ -45,11 +47,20 @@ bgp_pmap_count(const struct bgp_pmap *m)
 
 struct bgp_pnode *bgp_pmap_find(const struct bgp_pmap *,
                                 const struct bgp_prefix *);
+/* The same, with 'hash' = bgp_prefix_hash(prefix) already known. */
+struct bgp_pnode *bgp_pmap_find_hashed(const struct bgp_pmap *,
+                                       const struct bgp_prefix *,
+                                       uint32_t hash);
 /* Inserts 'node', whose prefix is set and not in the map yet. */
 void bgp_pmap_insert(struct bgp_pmap *, struct bgp_pnode *);
+/* The same, with node->hash already set to the prefix's hash. */
+void bgp_pmap_insert_hashed(struct bgp_pmap *, struct bgp_pnode *);
 void bgp_pmap_remove(struct bgp_pmap *, struct bgp_pnode *);
 /* Removes and returns some element, or NULL if empty. */
 struct bgp_pnode *bgp_pmap_pop(struct bgp_pmap *);
+/* Makes room for 'n' elements in all, so that inserting up to that many
+ * resizes nothing. */
+void bgp_pmap_reserve(struct bgp_pmap *, size_t n);
 
 #define BGP_PMAP_FOR_EACH(NODE, MAP)                                    \
     for (size_t b__ = 0; b__ <= (MAP)->mask; b__++)                     \

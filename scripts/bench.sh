@@ -12,7 +12,10 @@
 #
 # Who dials.  start->all counts the wait before the session, so each
 # contestant gets its session as early as its implementation allows:
-#   speaker  dials the sink at start (its first connect is not delayed);
+#   speaker  dials the sink once its first NB snapshot is in (without
+#            graceful restart it dials no one before: see the README,
+#            "When sessions start"), and that first connect is not
+#            delayed, so its start->est includes its NB sync;
 #   bird     dials the sink.  BIRD 2.0.12 waits MAX(1, connect delay time)
 #            seconds less up to 25% RFC 4271 jitter (bgp_active()), so
 #            "connect delay time 1" is the floor: 0.75-1.0 s after start;
@@ -51,9 +54,8 @@
 #               (for the speaker: includes its NB sync; for gobgp: the
 #               MRT injection);
 #   start->est  from the start to the sink's first "Established";
-#   est->all    from Established to all N (for the speaker: most of its
-#               NB sync, as it dials at once and holds the table until the
-#               NB snapshot is in);
+#   est->all    from Established to all N (for the speaker: sending its
+#               table alone, as it dials only once the NB snapshot is in);
 #   est->99%    from Established to 99% of N (rounded up);
 #   CPU         the contestant's CPU until all N are in (all its threads'
 #               /proc/PID/task/*/schedstat; not ovsdb-server's, not the

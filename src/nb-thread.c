@@ -48,9 +48,11 @@ format_neighbors(const struct bgp_peer_status *peers, size_t n,
         const struct bgp_peer_status *p = &peers[i];
         long long age = now - p->since;
         ds_put_format(out, "neighbor %s, AS %"PRIu32"\n", p->name, p->as);
-        ds_put_format(out, "  state: %s for %lldh%02lldm%02llds, %u flap%s\n",
-                      p->state, age / 3600, age / 60 % 60, age % 60,
-                      p->flaps, p->flaps == 1 ? "" : "s");
+        ds_put_format(out, "  state: %s for %lldh%02lldm%02llds, "
+                      "%u flap%s%s\n", p->state, age / 3600, age / 60 % 60,
+                      age % 60, p->flaps, p->flaps == 1 ? "" : "s",
+                      p->dial_held ? " (waiting for the first NB snapshot "
+                      "before dialing; its connection is accepted)" : "");
         if (p->hold_time || !strcmp(p->state, "Established")) {
             ds_put_format(out, "  hold time: %us, keepalive: %us\n",
                           p->hold_time, p->keepalive);
@@ -58,7 +60,9 @@ format_neighbors(const struct bgp_peer_status *peers, size_t n,
         }
         ds_put_format(out, "  prefixes: %"PRIu64" sent, %"PRIu64" received"
                       "%s\n", p->prefixes_sent, p->prefixes_received,
-                      p->eor_sent ? " (End-of-RIB sent)" : "");
+                      p->eor_sent ? " (End-of-RIB sent)"
+                      : p->table_held ? " (table held until the first NB "
+                      "snapshot)" : "");
         ds_put_format(out, "  messages: %"PRIu64" sent (%"PRIu64" UPDATE, "
                       "%"PRIu64" bytes), %"PRIu64" received (%"PRIu64
                       " UPDATE)\n", p->msgs_sent, p->updates_sent,

@@ -121,6 +121,13 @@ wake_cb(evutil_socket_t fd OVS_UNUSED, short what OVS_UNUSED, void *s_)
     withdraw = s->ch.exit_withdraw;
     ovs_mutex_unlock(&s->ch.mutex);
 
+    size_t n_add = 0;
+    for (size_t i = 0; i < n; i++) {
+        n_add += deltas[i].add;
+    }
+    /* A snapshot brings them all at once: room for all, not step by
+     * step. */
+    bgp_engine_reserve(s->engine, n_add);
     for (size_t i = 0; i < n; i++) {
         if (deltas[i].add) {
             bgp_engine_announce(s->engine, &deltas[i].prefix);
@@ -232,6 +239,13 @@ speaker_main(const struct speaker_options *opts)
               IP_ARGS(htonl(opts->router_id)), opts->n_neighbors,
               opts->n_neighbors == 1 ? "" : "s", opts->neighbor_as,
               opts->ovnnb_db);
+    if (bgp_engine_holds_dials(s.engine)) {
+        /* Without graceful restart a session up now would only carry an
+         * empty table: dial once there is one to send. */
+        VLOG_INFO("waiting for the first NB snapshot before dialing (at "
+                  "most %u s); a neighbor that connects gets its session "
+                  "now", opts->gr_deferral);
+    }
 
     event_base_dispatch(s.base);
 

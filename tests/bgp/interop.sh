@@ -16,7 +16,8 @@
 # driver_status NAME PEER      the status line of peer PEER (named by its
 #                              address: 127.0.0.2, ::1)
 # driver_field NAME PEER FIELD one field of it: state, sent, received, eor,
-#                              flaps, hold, caps, error (unquoted)
+#                              flaps, hold, held (1: not dialing until
+#                              "complete"), caps, error (unquoted)
 # driver_state_is NAME PEER STATE
 # driver_stop NAME [MESSAGE]   "stop MESSAGE", then waits for the driver to
 #                              exit; returns its exit status (non-zero also

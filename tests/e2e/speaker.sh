@@ -6,6 +6,9 @@
 #                               $T/NAME.ctl and the NB database $NB_DB;
 #                               SPEAKER_PID is its pid.
 # appctl NAME COMMAND...        ovs-appctl on its control socket
+# nb_annotated_pod              the NB gets the annotated subnet ovn-default
+#                               (10.16.0.0/16) and its annotated pod
+#                               web.default (10.16.0.5)
 # speaker_state NAME            the first neighbor's state
 # speaker_up NAME               true once every neighbor is Established
 
@@ -16,6 +19,16 @@ speaker_start() {
         -vconsole:info "$@"
     SPEAKER_PID=$SPAWNED
     wait_until 10 test -S "$T/$name.ctl"
+}
+
+nb_annotated_pod() {
+    nbctl ls-add ovn-default -- set logical_switch ovn-default \
+        other_config:subnet=10.16.0.0/16 \
+        external_ids:ovn.kubernetes.io/bgp=true
+    nbctl lsp-add ovn-default web.default \
+        -- lsp-set-addresses web.default "0a:58:0a:10:00:05 10.16.0.5" \
+        -- set logical_switch_port web.default \
+           external_ids:ovn.kubernetes.io/bgp=true
 }
 
 appctl() {

@@ -8,12 +8,7 @@
 . "$(dirname "$0")/speaker.sh"
 
 nb_start
-nbctl ls-add ovn-default -- set logical_switch ovn-default \
-    other_config:subnet=10.16.0.0/16 external_ids:ovn.kubernetes.io/bgp=true
-nbctl lsp-add ovn-default web.default \
-    -- lsp-set-addresses web.default "0a:58:0a:10:00:05 10.16.0.5" \
-    -- set logical_switch_port web.default \
-       external_ids:ovn.kubernetes.io/bgp=true
+nb_annotated_pod
 nbctl lsp-add ovn-default cache.default \
     -- lsp-set-addresses cache.default "0a:58:0a:10:00:06 10.16.0.6" \
     -- set logical_switch_port cache.default \

@@ -9,11 +9,7 @@
 . "$(dirname "$0")/speaker.sh"
 
 nb_start
-nbctl ls-add ovn-default -- set logical_switch ovn-default \
-    other_config:subnet=10.16.0.0/16 external_ids:ovn.kubernetes.io/bgp=true
-nbctl lsp-add ovn-default web.default \
-    -- lsp-set-addresses web.default "0a:58:0a:10:00:05 10.16.0.5" \
-    -- set logical_switch_port web.default external_ids:ovn.kubernetes.io/bgp=true
+nb_annotated_pod
 
 router_port=$(peer_free_port)
 speaker_port=$(peer_free_port)

@@ -6,6 +6,7 @@
  *   + PREFIX          announce
  *   - PREFIX          withdraw
  *   bulk4 A.B.C.D N   announce N consecutive IPv4 /32s from A.B.C.D
+ *   bulk4-withdraw A.B.C.D N   withdraw them
  *   complete          the route set is complete
  *   status            print one line per peer on stdout
  *   stop [MESSAGE]    Cease to every peer, then exit
@@ -102,10 +103,11 @@ print_status(void)
     size_t n = bgp_engine_get_status(engine, st, MAX_PEERS);
     for (size_t i = 0; i < n && i < MAX_PEERS; i++) {
         printf("peer %s state=%s sent=%llu received=%llu eor=%d flaps=%u "
-               "hold=%u caps=\"%s\" error=\"%s\"\n", st[i].name, st[i].state,
-               (unsigned long long) st[i].prefixes_sent,
+               "hold=%u held=%d caps=\"%s\" error=\"%s\"\n", st[i].name,
+               st[i].state, (unsigned long long) st[i].prefixes_sent,
                (unsigned long long) st[i].prefixes_received, st[i].eor_sent,
-               st[i].flaps, st[i].hold_time, st[i].caps, st[i].last_error);
+               st[i].flaps, st[i].hold_time, st[i].dial_held, st[i].caps,
+               st[i].last_error);
     }
     printf("routes %zu\n", bgp_engine_n_routes(engine));
     fflush(stdout);
@@ -134,11 +136,13 @@ command(char *cmd)
         } else {
             bgp_engine_withdraw(engine, &p);
         }
-    } else if (!strcmp(cmd, "bulk4") && arg) {
+    } else if ((!strcmp(cmd, "bulk4") || !strcmp(cmd, "bulk4-withdraw"))
+               && arg) {
+        bool announce = !strcmp(cmd, "bulk4");
         char *count = strchr(arg, ' ');
         struct in_addr a;
         if (!count || (*count++ = '\0', inet_pton(AF_INET, arg, &a) != 1)) {
-            fprintf(stderr, "bgp-driver: bulk4 A.B.C.D N\n");
+            fprintf(stderr, "bgp-driver: %s A.B.C.D N\n", cmd);
             return;
         }
         uint32_t first = ntohl(a.s_addr);
@@ -146,10 +150,17 @@ command(char *cmd)
         memset(&p, 0, sizeof p);
         p.af = BGP_AF_IPV4;
         p.len = 32;
+        if (announce) {
+            bgp_engine_reserve(engine, n);
+        }
         for (unsigned long i = 0; i < n; i++) {
             uint32_t addr = htonl(first + i);
             memcpy(p.addr, &addr, 4);
-            bgp_engine_announce(engine, &p);
+            if (announce) {
+                bgp_engine_announce(engine, &p);
+            } else {
+                bgp_engine_withdraw(engine, &p);
+            }
         }
     } else if (!strcmp(cmd, "complete")) {
         bgp_engine_set_complete(engine);

@@ -153,6 +153,99 @@ test_start_passive_waits(void **state)
     assert_int_equal(rec.connects, 0);
 }
 
+/* Held: waits like a passive machine, and takes the peer's connection. */
+static void
+test_hold_dial_waits_and_accepts(void **state)
+{
+    fsm.hold_dial = true;
+    bgp_fsm_event(&fsm, BGP_EV_START, NULL);
+    assert_int_equal(fsm.state, BGP_ST_ACTIVE);
+    assert_int_equal(rec.timers[BGP_TIMER_CONNECT_RETRY], 0);
+    bgp_fsm_event(&fsm, BGP_EV_CONNECT_RETRY_EXPIRED, NULL);
+    assert_int_equal(fsm.state, BGP_ST_ACTIVE);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
+    assert_int_equal(fsm.state, BGP_ST_OPENSENT);
+    /* That connection lost: back to waiting, still without a retry. */
+    bgp_fsm_event(&fsm, BGP_EV_TCP_FAILED, NULL);
+    assert_int_equal(fsm.state, BGP_ST_ACTIVE);
+    assert_int_equal(rec.timers[BGP_TIMER_CONNECT_RETRY], 0);
+    assert_int_equal(rec.connects, 0);
+}
+
+/* Released while waiting: connects at once. */
+static void
+test_dial_from_active_connects_now(void **state)
+{
+    fsm.hold_dial = true;
+    bgp_fsm_event(&fsm, BGP_EV_START, NULL);
+    assert_true(bgp_fsm_dial(&fsm, "complete"));
+    assert_false(fsm.hold_dial);
+    assert_int_equal(fsm.state, BGP_ST_CONNECT);
+    assert_int_equal(rec.connects, 1);
+    assert_int_equal(rec.timers[BGP_TIMER_CONNECT_RETRY], 5);
+    assert_string_equal(rec.log, "Idle>Active Active>Connect");
+    /* Once only. */
+    assert_false(bgp_fsm_dial(&fsm, "again"));
+    assert_int_equal(rec.connects, 1);
+}
+
+/* Released in Idle, between a lost session and its automatic restart:
+ * no idle-hold wait. */
+static void
+test_dial_from_idle_skips_idle_hold(void **state)
+{
+    struct bgp_open o = peer_open(90);
+
+    fsm.hold_dial = true;
+    bgp_fsm_event(&fsm, BGP_EV_START, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_OPEN, &o);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_FAILED, NULL);
+    assert_int_equal(fsm.state, BGP_ST_IDLE);
+    assert_int_equal(rec.timers[BGP_TIMER_IDLE_HOLD], 1);
+    assert_true(bgp_fsm_dial(&fsm, "complete"));
+    assert_int_equal(fsm.state, BGP_ST_CONNECT);
+    assert_int_equal(rec.timers[BGP_TIMER_IDLE_HOLD], 0);
+    assert_int_equal(rec.connects, 1);
+}
+
+/* Released with a connection: it goes on; a later loss retries as
+ * usual. */
+static void
+test_dial_with_a_connection_keeps_it(void **state)
+{
+    fsm.hold_dial = true;
+    bgp_fsm_event(&fsm, BGP_EV_START, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
+    assert_false(bgp_fsm_dial(&fsm, "complete"));
+    assert_false(fsm.hold_dial);
+    assert_int_equal(fsm.state, BGP_ST_OPENSENT);
+    assert_int_equal(rec.connects, 0);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_FAILED, NULL);
+    assert_int_equal(fsm.state, BGP_ST_ACTIVE);
+    assert_int_equal(rec.timers[BGP_TIMER_CONNECT_RETRY], 5);
+}
+
+/* Passive or stopped machines never dial. */
+static void
+test_dial_leaves_passive_and_stopped(void **state)
+{
+    fsm.passive = true;
+    fsm.hold_dial = true;
+    bgp_fsm_event(&fsm, BGP_EV_START, NULL);
+    bgp_fsm_dial(&fsm, "complete");
+    assert_int_equal(fsm.state, BGP_ST_ACTIVE);
+    assert_int_equal(rec.connects, 0);
+
+    setup(state);
+    fsm.hold_dial = true;
+    bgp_fsm_event(&fsm, BGP_EV_START, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_STOP, NULL);
+    bgp_fsm_dial(&fsm, "complete");
+    assert_int_equal(fsm.state, BGP_ST_IDLE);
+    assert_int_equal(rec.connects, 0);
+}
+
 static void
 test_full_handshake(void **state)
 {
@@ -427,6 +520,11 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_start_connects, setup),
         cmocka_unit_test_setup(test_start_passive_waits, setup),
+        cmocka_unit_test_setup(test_hold_dial_waits_and_accepts, setup),
+        cmocka_unit_test_setup(test_dial_from_active_connects_now, setup),
+        cmocka_unit_test_setup(test_dial_from_idle_skips_idle_hold, setup),
+        cmocka_unit_test_setup(test_dial_with_a_connection_keeps_it, setup),
+        cmocka_unit_test_setup(test_dial_leaves_passive_and_stopped, setup),
         cmocka_unit_test_setup(test_full_handshake, setup),
         cmocka_unit_test_setup(test_hold_time_is_the_smaller, setup),
         cmocka_unit_test_setup(test_hold_time_zero_means_no_timers, setup),

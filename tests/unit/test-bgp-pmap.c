@@ -158,6 +158,49 @@ test_for_each_visits_all(void **state)
     bgp_pmap_destroy(&m);
 }
 
+static void
+test_reserve_then_insert_resizes_nothing(void **state)
+{
+    enum { N = 10000 };
+    struct bgp_pmap m;
+    struct elem *elems = calloc(4 * N, sizeof *elems);
+
+    bgp_pmap_init(&m);
+    bgp_pmap_reserve(&m, N);
+    size_t mask = m.mask;
+    for (uint32_t i = 0; i < N; i++) {
+        elems[i].node.prefix = v4(0x0a800000 + i, 32);
+        elems[i].node.hash = bgp_prefix_hash(&elems[i].node.prefix);
+        bgp_pmap_insert_hashed(&m, &elems[i].node);
+    }
+    assert_int_equal(m.mask, mask);
+    for (uint32_t i = 0; i < N; i++) {
+        struct bgp_prefix p = v4(0x0a800000 + i, 32);
+        assert_ptr_equal(bgp_pmap_find_hashed(&m, &p, bgp_prefix_hash(&p)),
+                         &elems[i].node);
+    }
+    /* Already room: nothing moves. */
+    bgp_pmap_reserve(&m, N / 2);
+    assert_int_equal(m.mask, mask);
+    /* Filled up to the room the reservation made (two elements a
+     * bucket), then one more: only that one grows the table. */
+    size_t room = 2 * (m.mask + 1);
+    assert_true(room >= N && room <= 4 * N);
+    for (uint32_t i = N; i < room; i++) {
+        elems[i].node.prefix = v4(0x0a800000 + i, 32);
+        bgp_pmap_insert(&m, &elems[i].node);
+    }
+    assert_int_equal(m.mask, mask);
+    elems[room].node.prefix = v4(0x0a800000 + room, 32);
+    bgp_pmap_insert(&m, &elems[room].node);
+    assert_int_equal(m.mask, 2 * mask + 1);
+    while (bgp_pmap_pop(&m)) {
+        continue;
+    }
+    bgp_pmap_destroy(&m);
+    free(elems);
+}
+
 int
 main(void)
 {
@@ -167,6 +210,7 @@ main(void)
         cmocka_unit_test(test_equal_ignores_bits_past_length),
         cmocka_unit_test(test_insert_find_remove_many),
         cmocka_unit_test(test_for_each_visits_all),
+        cmocka_unit_test(test_reserve_then_insert_resizes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
