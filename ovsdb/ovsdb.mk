@@ -27,8 +27,9 @@ $(eval $(call FUZZER,fuzz-update-decoder,tests/fuzz/fuzz-update-decoder.c \
     $(DECODER_SRCS),ovsdb/json-stream.h ovsdb/update-decoder.h, \
     tests/fuzz/corpus-decoder))
 
-# The tokenizer's throughput on an OVSDB-like update; not run by make check.
+# The throughput of the tokenizer and the decoder on an NB snapshot; not
+# run by make check.
 build/release/tests/bench-json-stream: \
         $(call objs,release,tests/tools/bench-json-stream.c \
-                            $(JSON_STREAM_SRCS))
+                            $(DECODER_SRCS))
 	$(CC) $(FLAVOUR_LDFLAGS_release) $(LDFLAGS) -o $@ $^
