@@ -27,6 +27,10 @@
 
 #define MAX_UD(A, B) ((A) > (B) ? (A) : (B))
 
+/* How much of a token a message quotes, at most: all that fits. */
+#define QUOTE_MAX 256
+#define QUOTE_LEN(LEN) ((int) ((LEN) < QUOTE_MAX ? (LEN) : QUOTE_MAX))
+
 /* A growable byte buffer, always NUL-terminated once used. */
 struct text {
     char *s;
@@ -252,22 +256,42 @@ hex_run(const char *s, int n, uint32_t *v)
     return true;
 }
 
-bool
-ud_uuid_from_string(const char *s, struct ud_uuid *u)
+/* Parses the 'len' bytes at 's' as a uuid. */
+static bool
+uuid_parse(const char *s, size_t len, struct ud_uuid *u)
 {
     /* xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: parts are 8 digits each, the
      * middle two spanning a dash. */
     uint32_t p[4] = { 0, 0, 0, 0 };
-    if (hex_run(s, 8, &p[0]) && s[8] == '-'
+    if (len == 36
+        && hex_run(s, 8, &p[0]) && s[8] == '-'
         && hex_run(s + 9, 4, &p[1]) && s[13] == '-'
         && hex_run(s + 14, 4, &p[1]) && s[18] == '-'
         && hex_run(s + 19, 4, &p[2]) && s[23] == '-'
-        && hex_run(s + 24, 4, &p[2]) && hex_run(s + 28, 8, &p[3])
-        && s[36] == '\0') {
+        && hex_run(s + 24, 4, &p[2]) && hex_run(s + 28, 8, &p[3])) {
         memcpy(u->parts, p, sizeof p);
         return true;
     }
     return false;
+}
+
+bool
+ud_uuid_from_string(const char *s, struct ud_uuid *u)
+{
+    size_t len = 0;
+
+    /* One byte more than a uuid is enough to know it is too long. */
+    while (len <= 36 && s[len]) {
+        len++;
+    }
+    return uuid_parse(s, len, u);
+}
+
+/* Whether the token 's' (of 'len' bytes, not NUL-terminated) is 'word'. */
+static bool
+token_is(const char *s, size_t len, const char *word)
+{
+    return len == strlen(word) && !memcmp(s, word, len);
 }
 
 /* Per-message state back to empty. */
@@ -392,10 +416,11 @@ updates_begin(struct update_decoder *d, const char *monitor_id,
 }
 
 static const struct ud_table *
-find_table(const struct ud_schema *schema, const char *name, size_t *idx)
+find_table(const struct ud_schema *schema, const char *name, size_t len,
+           size_t *idx)
 {
     for (size_t i = 0; i < schema->n_tables; i++) {
-        if (!strcmp(schema->tables[i].name, name)) {
+        if (token_is(name, len, schema->tables[i].name)) {
             *idx = i;
             return &schema->tables[i];
         }
@@ -404,10 +429,11 @@ find_table(const struct ud_schema *schema, const char *name, size_t *idx)
 }
 
 static const struct ud_column *
-find_column(const struct ud_table *t, const char *name, size_t *idx)
+find_column(const struct ud_table *t, const char *name, size_t len,
+            size_t *idx)
 {
     for (size_t i = 0; i < t->n_columns; i++) {
-        if (!strcmp(t->columns[i].name, name)) {
+        if (token_is(name, len, t->columns[i].name)) {
             *idx = i;
             return &t->columns[i];
         }
@@ -550,13 +576,15 @@ datum_event(struct update_decoder *d, enum jstream_event ev, const char *s,
         }
         break;
     case D_TAG:
-        if (ev == JSTREAM_STRING && !strcmp(s, "uuid") && !is_map
+        if (ev == JSTREAM_STRING && token_is(s, len, "uuid") && !is_map
             && col->key == UD_UUID) {
             d->ds = D_UUID_TEXT;
             d->uuid_return = D_DONE;
-        } else if (ev == JSTREAM_STRING && !strcmp(s, "set") && !is_map) {
+        } else if (ev == JSTREAM_STRING && token_is(s, len, "set")
+                   && !is_map) {
             d->ds = D_SET_OPEN;
-        } else if (ev == JSTREAM_STRING && !strcmp(s, "map") && is_map) {
+        } else if (ev == JSTREAM_STRING && token_is(s, len, "map")
+                   && is_map) {
             d->ds = D_MAP_OPEN;
         } else {
             error = fail(d, "%s.%s: not a valid %s", d->table->name,
@@ -607,7 +635,7 @@ datum_event(struct update_decoder *d, enum jstream_event ev, const char *s,
         d->ds = D_MAP_PAIR;
         break;
     case D_UUID_TAG:
-        if (ev != JSTREAM_STRING || strcmp(s, "uuid")) {
+        if (ev != JSTREAM_STRING || !token_is(s, len, "uuid")) {
             error = fail(d, "%s.%s: not a valid uuid", d->table->name,
                          col->name);
         }
@@ -615,7 +643,7 @@ datum_event(struct update_decoder *d, enum jstream_event ev, const char *s,
         break;
     case D_UUID_TEXT: {
         struct ud_uuid u;
-        if (ev != JSTREAM_STRING || !ud_uuid_from_string(s, &u)) {
+        if (ev != JSTREAM_STRING || !uuid_parse(s, len, &u)) {
             error = fail(d, "%s.%s: not a valid uuid", d->table->name,
                          col->name);
             break;
@@ -700,7 +728,7 @@ emit_row(struct update_decoder *d)
 }
 
 static int
-parse_op(struct update_decoder *d, const char *s)
+parse_op(struct update_decoder *d, const char *s, size_t len)
 {
     static const char *const names[] = {
         [UD_ROW_INITIAL] = "initial", [UD_ROW_INSERT] = "insert",
@@ -710,7 +738,7 @@ parse_op(struct update_decoder *d, const char *s)
         return fail(d, "%s row with two operations", d->table->name);
     }
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        if (!strcmp(s, names[i])) {
+        if (token_is(s, len, names[i])) {
             d->op = i;
             d->have_op = true;
             d->level = (i == UD_ROW_DELETE ? L_DELETE_VALUE
@@ -718,7 +746,8 @@ parse_op(struct update_decoder *d, const char *s)
             return 0;
         }
     }
-    return fail(d, "%s row: unknown operation \"%s\"", d->table->name, s);
+    return fail(d, "%s row: unknown operation \"%.*s\"", d->table->name,
+                QUOTE_LEN(len), s);
 }
 
 /* ---------------------------------------------------------------------
@@ -852,9 +881,10 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
         }
         /* ev == JSTREAM_KEY: the tokenizer allows nothing else here. */
         for (int m = 0; m < M_N; m++) {
-            if (!strcmp(s, member_names[m])) {
+            if (token_is(s, len, member_names[m])) {
                 if (d->seen[m]) {
-                    return fail(d, "\"%s\" twice in one message", s);
+                    return fail(d, "\"%s\" twice in one message",
+                                member_names[m]);
                 }
                 d->member = m;
                 d->level = L_MSG_VALUE;
@@ -882,7 +912,7 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
             return 0;
         } else {
             size_t idx;
-            const struct ud_table *t = find_table(d->schema, s, &idx);
+            const struct ud_table *t = find_table(d->schema, s, len, &idx);
             if (!t) {
                 jstream_skip(d->js);
                 return 0;
@@ -906,9 +936,9 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
             d->level = L_TABLES;
             return 0;
         }
-        if (!ud_uuid_from_string(s, &d->uuid)) {
-            return fail(d, "table %s: \"%s\" is not a row uuid",
-                        d->table->name, s);
+        if (!uuid_parse(s, len, &d->uuid)) {
+            return fail(d, "table %s: \"%.*s\" is not a row uuid",
+                        d->table->name, QUOTE_LEN(len), s);
         }
         d->level = L_ROW_OPEN;
         return 0;
@@ -926,7 +956,7 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
             d->level = L_ROWS;
             return emit_row(d);
         }
-        return parse_op(d, s);
+        return parse_op(d, s, len);
 
     case L_DELETE_VALUE:
         if (ev != JSTREAM_NULL) {
@@ -950,13 +980,14 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
             return 0;
         } else {
             size_t idx;
-            const struct ud_column *c = find_column(d->table, s, &idx);
+            const struct ud_column *c = find_column(d->table, s, len, &idx);
             if (!c) {
                 jstream_skip(d->js);
                 return 0;
             }
             if (d->cols[idx].present) {
-                return fail(d, "%s.%s twice in one row", d->table->name, s);
+                return fail(d, "%s.%s twice in one row", d->table->name,
+                            c->name);
             }
             d->column = c;
             d->column_idx = idx;
