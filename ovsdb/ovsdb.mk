@@ -11,6 +11,10 @@ OVSDB_SRCS := $(DECODER_SRCS) ovsdb/nb-map.c ovsdb/nb-replica.c \
 UNIT_TESTS += test-json-stream test-update-decoder test-nb-map \
               test-route-set test-nb-replica
 test-json-stream_SRCS := tests/unit/test-json-stream.c $(JSON_STREAM_SRCS)
+# The same tests on the string scan of machines without SSE2.
+UNIT_TESTS += test-json-stream-swar
+test-json-stream-swar_SRCS := tests/unit/test-json-stream.c \
+                              tests/unit/json-stream-swar.c
 test-update-decoder_SRCS := tests/unit/test-update-decoder.c $(DECODER_SRCS)
 test-nb-map_SRCS := tests/unit/test-nb-map.c ovsdb/nb-map.c
 test-route-set_SRCS := tests/unit/test-route-set.c ovsdb/route-set.c \
