@@ -126,6 +126,14 @@ struct update_decoder {
     struct col_atoms *cols;
     size_t cols_cap;
 
+    /* The table's column names' lengths, and the order of the columns in
+     * the last row: the server sends every row's columns in the same
+     * order, so follows[i] (follows[n_columns] for the first) is where the
+     * next name is looked for first. */
+    size_t *name_lens;
+    size_t *follows;
+    size_t prev_column;
+
     /* L_DATUM. */
     const struct ud_column *column;
     size_t column_idx;
@@ -162,7 +170,7 @@ text_reserve(struct text *t, size_t more)
     }
 }
 
-static void
+static inline void
 text_put(struct text *t, const char *s, size_t n)
 {
     text_reserve(t, n);
@@ -232,27 +240,53 @@ fail(struct update_decoder *d, const char *format, ...)
     return -1;
 }
 
-/* One more than the value of each hex digit; 0 for anything else. */
-static const unsigned char hex_plus1[256] = {
-    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
-    ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
-    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
-
-/* Appends 'n' hex digits at 's' to '*v'. */
-static bool
-hex_run(const char *s, int n, uint32_t *v)
+/* The 'n' bytes (4 or 8) at 's' as a number, the first byte lowest. */
+static inline uint64_t
+load_le(const char *s, size_t n)
 {
-    uint32_t x = *v;
-    for (int i = 0; i < n; i++) {
-        unsigned int d = hex_plus1[(unsigned char) s[i]];
-        if (!d) {
-            return false;       /* Also the NUL of a short string. */
-        }
-        x = (x << 4) | (d - 1);
+    uint64_t w = 0;
+    uint32_t h;
+
+    if (n == 8) {
+        memcpy(&w, s, 8);
+    } else {
+        memcpy(&h, s, 4);
+        w = h;
     }
-    *v = x;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w) >> (64 - 8 * n);
+#endif
+    return w;
+}
+
+/* Decodes the 8 hex digits (either case) in 'w', the first in its lowest
+ * byte, into '*v', the first digit highest.  Returns false if any is not a
+ * hex digit.
+ *
+ * All 8 at once: for a byte x below 0x80, x + (0x80 - lo) has its high bit
+ * set if x >= lo, and x + (0x7f - hi) if x > hi, without a carry into the
+ * next byte; bytes from 0x80 up are refused first. */
+static inline bool
+hex8(uint64_t w, uint32_t *v)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t highs = ones * 0x80;
+    uint64_t lower, digit, letter, x;
+
+    /* Letters to lower case: 0x20 more only where 0x40 is set, so that
+     * no byte below 0x40 becomes a digit. */
+    lower = w | ((w & (ones * 0x40)) >> 1);
+    digit = (w + ones * (0x80 - '0')) & ~(w + ones * (0x7f - '9'));
+    letter = (lower + ones * (0x80 - 'a')) & ~(lower + ones * (0x7f - 'f'));
+    if ((w & highs) || ((digit | letter) & highs) != highs) {
+        return false;
+    }
+    /* Each digit's value (letters have 0x40 set: 9 more than their low
+     * nibble), then the 8 nibbles packed, pairs of pairs of pairs. */
+    x = (w & (ones * 0x0f)) + ((w >> 6) & ones) * 9;
+    x = ((x << 4) | (x >> 8)) & 0x00ff00ff00ff00ffULL;
+    x = ((x << 8) | (x >> 16)) & 0x0000ffff0000ffffULL;
+    *v = (uint32_t) ((x << 16) | (x >> 32));
     return true;
 }
 
@@ -262,17 +296,23 @@ uuid_parse(const char *s, size_t len, struct ud_uuid *u)
 {
     /* xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: parts are 8 digits each, the
      * middle two spanning a dash. */
-    uint32_t p[4] = { 0, 0, 0, 0 };
-    if (len == 36
-        && hex_run(s, 8, &p[0]) && s[8] == '-'
-        && hex_run(s + 9, 4, &p[1]) && s[13] == '-'
-        && hex_run(s + 14, 4, &p[1]) && s[18] == '-'
-        && hex_run(s + 19, 4, &p[2]) && s[23] == '-'
-        && hex_run(s + 24, 4, &p[2]) && hex_run(s + 28, 8, &p[3])) {
-        memcpy(u->parts, p, sizeof p);
-        return true;
+    uint32_t p0, p1, p2, p3;
+
+    if (len != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-'
+        || s[23] != '-'
+        || !hex8(load_le(s, 8), &p0)
+        || !hex8(load_le(s + 9, 4) | load_le(s + 14, 4) << 32, &p1)
+        || !hex8(load_le(s + 19, 4) | load_le(s + 24, 4) << 32, &p2)
+        || !hex8(load_le(s + 28, 8), &p3)) {
+        return false;
     }
-    return false;
+    /* Part by part: a copy of a local array as a whole can wait on the
+     * four stores that made it. */
+    u->parts[0] = p0;
+    u->parts[1] = p1;
+    u->parts[2] = p2;
+    u->parts[3] = p3;
+    return true;
 }
 
 bool
@@ -287,11 +327,47 @@ ud_uuid_from_string(const char *s, struct ud_uuid *u)
     return uuid_parse(s, len, u);
 }
 
-/* Whether the token 's' (of 'len' bytes, not NUL-terminated) is 'word'. */
-static bool
+/* Whether the 'n' bytes at 'a' and 'b' are the same.  The names OVSDB
+ * sends are short: up to 16 bytes, a few loads from each, cheaper than a
+ * call to memcmp(). */
+static inline bool
+same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8);
+        memcpy(&b1, b + n - 8, 8);
+        return !((a0 ^ b0) | (a1 ^ b1));
+    } else if (n >= 4 && n < 8) {
+        uint32_t a0, a1, b0, b1;
+
+        memcpy(&a0, a, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4);
+        memcpy(&b1, b + n - 4, 4);
+        return !((a0 ^ b0) | (a1 ^ b1));
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+    return !memcmp(a, b, n);
+}
+
+/* Whether the token 's' (of 'len' bytes, not NUL-terminated) is 'word'.
+ * Inline, so that strlen() of a constant 'word' costs nothing. */
+static inline bool
 token_is(const char *s, size_t len, const char *word)
 {
-    return len == strlen(word) && !memcmp(s, word, len);
+    size_t n = strlen(word);
+
+    return len == n && same_bytes(s, word, n);
 }
 
 /* Per-message state back to empty. */
@@ -315,6 +391,7 @@ row_reset(struct update_decoder *d)
     d->n_atoms = 0;
     d->have_op = false;
     if (d->table) {
+        d->prev_column = d->table->n_columns;
         memset(d->cols, 0, d->table->n_columns * sizeof *d->cols);
     }
 }
@@ -428,12 +505,24 @@ find_table(const struct ud_schema *schema, const char *name, size_t len,
     return NULL;
 }
 
+/* The column named by the 's' (of 'len' bytes) in the current table, with
+ * its index in '*idx', or NULL if it is not one. */
 static const struct ud_column *
-find_column(const struct ud_table *t, const char *name, size_t len,
+find_column(struct update_decoder *d, const char *s, size_t len,
             size_t *idx)
 {
+    const struct ud_table *t = d->table;
+    size_t guess = d->follows[d->prev_column];
+
+    if (guess < t->n_columns && len == d->name_lens[guess]
+        && same_bytes(s, t->columns[guess].name, len)) {
+        *idx = guess;
+        return &t->columns[guess];
+    }
     for (size_t i = 0; i < t->n_columns; i++) {
-        if (token_is(name, len, t->columns[i].name)) {
+        if (len == d->name_lens[i]
+            && same_bytes(s, t->columns[i].name, len)) {
+            d->follows[d->prev_column] = i;
             *idx = i;
             return &t->columns[i];
         }
@@ -446,12 +535,21 @@ enter_table(struct update_decoder *d, const struct ud_table *t, size_t idx)
 {
     d->table = t;
     d->table_idx = idx;
-    if (t->n_columns > d->cols_cap) {
+    if (t->n_columns > d->cols_cap || !d->follows) {
         d->cols_cap = t->n_columns;
         d->cols = xrealloc_or_die(d->cols, d->cols_cap * sizeof *d->cols);
         d->datums = xrealloc_or_die(d->datums,
                                     d->cols_cap * sizeof *d->datums);
+        d->name_lens = xrealloc_or_die(d->name_lens,
+                                       d->cols_cap * sizeof *d->name_lens);
+        d->follows = xrealloc_or_die(d->follows,
+                                     (d->cols_cap + 1) * sizeof *d->follows);
     }
+    for (size_t i = 0; i < t->n_columns; i++) {
+        d->name_lens[i] = strlen(t->columns[i].name);
+        d->follows[i] = i + 1;
+    }
+    d->follows[t->n_columns] = 0;
 }
 
 static void
@@ -980,7 +1078,7 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
             return 0;
         } else {
             size_t idx;
-            const struct ud_column *c = find_column(d->table, s, len, &idx);
+            const struct ud_column *c = find_column(d, s, len, &idx);
             if (!c) {
                 jstream_skip(d->js);
                 return 0;
@@ -989,6 +1087,7 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
                 return fail(d, "%s.%s twice in one row", d->table->name,
                             c->name);
             }
+            d->prev_column = idx;
             d->column = c;
             d->column_idx = idx;
             d->cols[idx].present = true;
@@ -1036,6 +1135,8 @@ update_decoder_destroy(struct update_decoder *d)
     free(d->atoms);
     free(d->cols);
     free(d->datums);
+    free(d->name_lens);
+    free(d->follows);
     free(d->ptrs);
     free(d->error);
     free(d);

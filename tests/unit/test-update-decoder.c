@@ -211,6 +211,40 @@ test_row_without_known_columns(void **state)
                        "result=- error=- updates=yes\n", false));
 }
 
+/* The decoder looks for each column name first where the last row had
+ * it; rows whose columns come in other orders, with some left out or
+ * unknown ones between, still find theirs. */
+static void
+test_column_orders(void **state)
+{
+    const char *in =
+        "{\"id\":2,\"result\":{\"T\":{"
+        "\"" U1 "\":{\"initial\":{\"enabled\":true,\"n\":1,"
+        "\"name\":\"a\"}},"
+        "\"" U2 "\":{\"initial\":{\"enabled\":false,\"n\":2,"
+        "\"name\":\"b\"}},"
+        "\"" U3 "\":{\"initial\":{\"name\":\"c\",\"n\":3,"
+        "\"enabled\":true}},"
+        "\"" U1 "\":{\"insert\":{\"x\":0,\"n\":4,\"y\":[1],"
+        "\"name\":\"d\"}},"
+        "\"" U2 "\":{\"insert\":{\"external_ids\":[\"map\",[]],"
+        "\"name\":\"e\",\"enabled\":false,\"n\":5,\"ports\":[\"set\","
+        "[]]}},"
+        "\"" U3 "\":{\"insert\":{\"enabled\":true,\"n\":6,"
+        "\"name\":\"f\"}}}}}";
+    const char *out =
+        "begin (reply)\n"
+        "T/1111 initial name=a enabled=true n=1\n"
+        "T/2222 initial name=b enabled=false n=2\n"
+        "T/3333 initial name=c enabled=true n=3\n"
+        "T/1111 insert name=d n=4\n"
+        "T/2222 insert name=e ports=[] external_ids={} enabled=false n=5\n"
+        "T/3333 insert name=f enabled=true n=6\n"
+        "msg method=- id=2 params=- result=- error=- updates=yes\n";
+    (void) state;
+    assert_null(decode(in, out, false));
+}
+
 /* Anything outside table updates comes back as compact JSON text. */
 static void
 test_echo_and_replies(void **state)
@@ -381,6 +415,50 @@ test_uuid_parse(void **state)
     assert_false(ud_uuid_from_string("", &u));
 }
 
+/* The value of hex digit 'c', or -1 if it is not one, as RFC 4122's
+ * grammar has it. */
+static int
+hex_value(int c)
+{
+    return (c >= '0' && c <= '9' ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : -1);
+}
+
+/* Every byte at every place of a uuid: valid where RFC 4122 says, and
+ * then with the value it says. */
+static void
+test_uuid_every_byte(void **state)
+{
+    static const char base[] = "0123abcd-4567-89ef-ABCD-0123456789aB";
+
+    (void) state;
+    for (size_t at = 0; at < 36; at++) {
+        for (int c = 1; c < 256; c++) {
+            bool dash = at == 8 || at == 13 || at == 18 || at == 23;
+            bool valid = dash ? c == '-' : hex_value(c) >= 0;
+            uint32_t want[4] = { 0, 0, 0, 0 };
+            char s[37];
+            struct ud_uuid u;
+
+            memcpy(s, base, sizeof s);
+            s[at] = c;
+            assert_int_equal(ud_uuid_from_string(s, &u), valid);
+            if (!valid) {
+                continue;
+            }
+            for (size_t i = 0, k = 0; i < 36; i++) {
+                if (i != 8 && i != 13 && i != 18 && i != 23) {
+                    want[k / 8] = want[k / 8] << 4 | hex_value(s[i]);
+                    k++;
+                }
+            }
+            assert_memory_equal(u.parts, want, sizeof want);
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -394,6 +472,8 @@ main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_capture_limit),
         cmocka_unit_test(test_uuid_parse),
+        cmocka_unit_test(test_uuid_every_byte),
+        cmocka_unit_test(test_column_orders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
