@@ -556,8 +556,27 @@ tok_add(struct jstream *js, const void *s, size_t n, const unsigned char *p)
     return 0;
 }
 
-/* Opens an object or array ('kind') with the byte at 'p'. */
+/* Makes room on the stack for the container opened by the byte at 'p'. */
 static int
+stack_grow(struct jstream *js, const unsigned char *p)
+{
+    size_t cap = js->stack_cap ? js->stack_cap * 2 : 16;
+    unsigned char *stack;
+
+    cap = MIN(cap, js->max_depth);
+    stack = realloc(js->stack, cap);
+    if (!stack) {
+        return fail(js, p, "out of memory for nesting %zu deep",
+                    js->depth + 1);
+    }
+    js->stack = stack;
+    js->stack_cap = cap;
+    return 0;
+}
+
+/* Opens an object or array ('kind') with the byte at 'p'.  Inline, as
+ * the fast path in scan() opens most containers. */
+static inline int
 open_container(struct jstream *js, const unsigned char *p,
                unsigned char kind)
 {
@@ -565,17 +584,11 @@ open_container(struct jstream *js, const unsigned char *p,
         return fail(js, p, "nesting deeper than %zu", js->max_depth);
     }
     if (js->depth >= js->stack_cap) {
-        size_t cap = js->stack_cap ? js->stack_cap * 2 : 16;
-        unsigned char *stack;
+        int error = stack_grow(js, p);
 
-        cap = MIN(cap, js->max_depth);
-        stack = realloc(js->stack, cap);
-        if (!stack) {
-            return fail(js, p, "out of memory for nesting %zu deep",
-                        js->depth + 1);
+        if (error) {
+            return error;
         }
-        js->stack = stack;
-        js->stack_cap = cap;
     }
     js->stack[js->depth++] = kind;
     js->state = kind == IN_OBJECT ? S_KEY_OR_END : S_VALUE_OR_END;
@@ -591,7 +604,7 @@ in_object(const struct jstream *js)
 }
 
 /* Closes the innermost container with the byte at 'p'. */
-static int
+static inline int
 close_container(struct jstream *js, const unsigned char *p)
 {
     unsigned long long next = pos(js, p) + 1;
