@@ -81,6 +81,11 @@ enum dstate {
     D_DONE,
 };
 
+/* One atom of the row: its text in 'arena' (NUL-terminated). */
+struct atom {
+    size_t ofs, len;
+};
+
 /* One column's atoms in the row: indexes into 'atoms'. */
 struct col_atoms {
     bool present;
@@ -121,7 +126,9 @@ struct update_decoder {
 
     /* The row being decoded. */
     struct text arena;          /* Atoms, each NUL-terminated. */
-    size_t *atoms;              /* Offsets into 'arena'. */
+    struct atom *atoms;
+    struct ud_uuid *atom_uuids; /* By the same index, for uuid atoms: their
+                                 * value, parsed once when checked. */
     size_t n_atoms, atoms_cap;
     struct col_atoms *cols;
     size_t cols_cap;
@@ -142,7 +149,9 @@ struct update_decoder {
 
     /* Handed to the caller. */
     struct ud_datum *datums;
-    const char **ptrs;
+    const char **ptrs;          /* These three by the same index. */
+    size_t *lens;
+    struct ud_uuid *uuids;
     size_t ptrs_cap;
 };
 
@@ -552,17 +561,25 @@ enter_table(struct update_decoder *d, const struct ud_table *t, size_t idx)
     d->follows[t->n_columns] = 0;
 }
 
-static void
+/* Adds the atom 's' (of 'len' bytes) to the row and returns its index. */
+static size_t
 add_atom(struct update_decoder *d, const char *s, size_t len)
 {
+    struct atom *a;
+
     if (d->n_atoms == d->atoms_cap) {
         d->atoms_cap = d->atoms_cap ? 2 * d->atoms_cap : 64;
         d->atoms = xrealloc_or_die(d->atoms,
                                    d->atoms_cap * sizeof *d->atoms);
+        d->atom_uuids = xrealloc_or_die(d->atom_uuids, (d->atoms_cap
+                                        * sizeof *d->atom_uuids));
     }
-    d->atoms[d->n_atoms++] = d->arena.len;
+    a = &d->atoms[d->n_atoms];
+    a->ofs = d->arena.len;
+    a->len = len;
     text_put(&d->arena, s, len);
     d->arena.len++;             /* Keep the NUL. */
+    return d->n_atoms++;
 }
 
 static const char *
@@ -746,7 +763,9 @@ datum_event(struct update_decoder *d, enum jstream_event ev, const char *s,
                          col->name);
             break;
         }
-        add_atom(d, s, len);
+        /* The index first: add_atom() may move 'atom_uuids'. */
+        size_t i = add_atom(d, s, len);
+        d->atom_uuids[i] = u;
         d->ds = D_UUID_CLOSE;
         break;
     }
@@ -775,6 +794,23 @@ datum_event(struct update_decoder *d, enum jstream_event ev, const char *s,
     return error;
 }
 
+/* Hands out, from 'pos' on in the arrays 'ptrs', 'lens' and (if 'uuids')
+ * 'uuids', the 'n' atoms of the row from 'first' on, every 'step'th. */
+static void
+put_atoms(struct update_decoder *d, size_t pos, size_t first, size_t step,
+          size_t n, bool uuids)
+{
+    for (size_t k = 0; k < n; k++) {
+        const struct atom *a = &d->atoms[first + k * step];
+
+        d->ptrs[pos + k] = d->arena.s + a->ofs;
+        d->lens[pos + k] = a->len;
+        if (uuids) {
+            d->uuids[pos + k] = d->atom_uuids[first + k * step];
+        }
+    }
+}
+
 /* Hands the row to the caller. */
 static int
 emit_row(struct update_decoder *d)
@@ -784,31 +820,40 @@ emit_row(struct update_decoder *d)
     if (!d->have_op) {
         return fail(d, "%s row without an operation", t->name);
     }
-    if (!d->ptrs || 2 * d->n_atoms > d->ptrs_cap) {
+    if (!d->ptrs || d->n_atoms > d->ptrs_cap) {
         d->ptrs_cap = MAX_UD(16, 2 * d->n_atoms);
         d->ptrs = xrealloc_or_die(d->ptrs, d->ptrs_cap * sizeof *d->ptrs);
+        d->lens = xrealloc_or_die(d->lens, d->ptrs_cap * sizeof *d->lens);
+        d->uuids = xrealloc_or_die(d->uuids,
+                                   d->ptrs_cap * sizeof *d->uuids);
     }
+    /* Each atom goes out once, as a key or a value. */
     size_t pos = 0;
     for (size_t i = 0; i < t->n_columns; i++) {
+        const struct ud_column *col = &t->columns[i];
         const struct col_atoms *c = &d->cols[i];
         struct ud_datum *dt = &d->datums[i];
-        bool is_map = t->columns[i].value != UD_VOID;
+        bool is_map = col->value != UD_VOID;
+        size_t step = is_map ? 2 : 1;
 
         dt->present = c->present;
         dt->n = c->present ? c->n : 0;
         dt->keys = d->ptrs + pos;
-        dt->values = NULL;
-        for (size_t k = 0; k < dt->n; k++) {
-            size_t a = c->first + (is_map ? 2 * k : k);
-            d->ptrs[pos + k] = d->arena.s + d->atoms[a];
-        }
+        dt->key_lens = d->lens + pos;
+        dt->key_uuids = col->key == UD_UUID ? d->uuids + pos : NULL;
+        put_atoms(d, pos, c->first, step, dt->n, col->key == UD_UUID);
         pos += dt->n;
+        dt->values = NULL;
+        dt->value_lens = NULL;
+        dt->value_uuids = NULL;
         if (is_map) {
             dt->values = d->ptrs + pos;
-            for (size_t k = 0; k < dt->n; k++) {
-                d->ptrs[pos + k] = d->arena.s + d->atoms[c->first + 2 * k
-                                                         + 1];
+            dt->value_lens = d->lens + pos;
+            if (col->value == UD_UUID) {
+                dt->value_uuids = d->uuids + pos;
             }
+            put_atoms(d, pos, c->first + 1, 2, dt->n,
+                      col->value == UD_UUID);
             pos += dt->n;
         }
     }
@@ -1133,11 +1178,14 @@ update_decoder_destroy(struct update_decoder *d)
     }
     free(d->arena.s);
     free(d->atoms);
+    free(d->atom_uuids);
     free(d->cols);
     free(d->datums);
     free(d->name_lens);
     free(d->follows);
     free(d->ptrs);
+    free(d->lens);
+    free(d->uuids);
     free(d->error);
     free(d);
 }
