@@ -4,11 +4,15 @@
  * The tokenizer is a state machine whose whole state lives in struct
  * jstream, so that it can stop at the end of any piece of input and go on
  * with the next.  The common cases run in tight loops rather than one
- * state-machine step per byte: runs of plain string bytes, digits and
- * whitespace are scanned and copied at once.  Escapes, multi-byte UTF-8
- * sequences, literals and punctuation take one step per byte; each of these
- * steps is a pure function of the state and the byte, which is what makes
- * the events independent of where the input was split.
+ * state-machine step per byte: runs of string bytes (ASCII 16 bytes at a
+ * time, and whole valid UTF-8 sequences), digits and whitespace are scanned
+ * at once.  A string that lies whole in the piece being fed, without
+ * escapes, goes to the callback where it lies, without a copy; any other
+ * token is copied into the token buffer as it is read.  Escapes, UTF-8
+ * sequences cut by the end of a piece or invalid, literals and punctuation
+ * take one step per byte; each of these steps is a pure function of the
+ * state and the byte, which is what makes the events independent of where
+ * the input was split.
  *
  * Error offsets are those of the first byte that cannot be part of valid
  * input; a limit is reported at the first byte that would exceed it.
@@ -21,6 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* SSE2 is part of x86-64; elsewhere, or with JSTREAM_NO_SIMD (which the
+ * tests use to try the other path), strings are scanned 8 bytes at a time
+ * in a 64-bit word. */
+#if defined(__SSE2__) && !defined(JSTREAM_NO_SIMD)
+#include <emmintrin.h>
+#define JSTREAM_SSE2 1
+#endif
 
 /* The token buffer's size after creation and reset. */
 #define TOKEN_INITIAL 256
@@ -131,6 +143,119 @@ static inline bool
 is_digit(unsigned char c)
 {
     return c >= '0' && c <= '9';
+}
+
+/* Returns the first byte from 'p' on that is not plain (see 'plain'), or
+ * 'end'.  Bytes from 0x80 up count as not plain: string_run() takes whole
+ * UTF-8 sequences. */
+static inline const unsigned char *
+plain_run(const unsigned char *p, const unsigned char *end)
+{
+#ifdef JSTREAM_SSE2
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(' ');
+
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *) p);
+        /* The comparison is signed, so bytes from 0x80 up are below ' '
+         * too: one test for control characters and non-ASCII. */
+        __m128i special = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                         _mm_cmpeq_epi8(v, backslash)),
+            _mm_cmplt_epi8(v, space));
+        unsigned int mask = _mm_movemask_epi8(special);
+
+        if (mask) {
+            return p + __builtin_ctz(mask);
+        }
+        p += 16;
+    }
+#else
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t highs = ones * 0x80;
+
+    while (end - p >= 8) {
+        uint64_t w, q, b, special;
+
+        memcpy(&w, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        /* The first byte lowest, as the borrows below want. */
+        w = __builtin_bswap64(w);
+#endif
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        /* (x - ones) & ~x has the high bit of a byte set where x has a 0
+         * byte, (w - 0x20 * ones) & ~w where w has one below 0x20, and w
+         * itself where w has one from 0x80 up.  A borrow can set bits above
+         * a byte that is special, never below: the lowest bit set marks the
+         * first special byte. */
+        special = ((q - ones) & ~q) | ((b - ones) & ~b)
+                  | ((w - ones * 0x20) & ~w) | w;
+        special &= highs;
+        if (special) {
+            return p + __builtin_ctzll(special) / 8;
+        }
+        p += 8;
+    }
+#endif
+    while (p < end && plain[*p]) {
+        p++;
+    }
+    return p;
+}
+
+/* For 'c', the first byte of a UTF-8 sequence, sets '*need' to the number
+ * of continuation bytes and '*lo' and '*hi' to the bounds of the first of
+ * them (which rule out overlong forms, surrogates and code points above
+ * U+10FFFF).  Returns false if 'c' cannot start a sequence. */
+static inline bool
+utf8_bounds(unsigned char c, unsigned int *need, unsigned char *lo,
+            unsigned char *hi)
+{
+    *lo = 0x80;
+    *hi = 0xbf;
+    if (c < 0xc2) {
+        return false;
+    } else if (c < 0xe0) {
+        *need = 1;
+    } else if (c < 0xf0) {
+        *need = 2;
+        *lo = c == 0xe0 ? 0xa0 : 0x80;
+        *hi = c == 0xed ? 0x9f : 0xbf;
+    } else if (c < 0xf5) {
+        *need = 3;
+        *lo = c == 0xf0 ? 0x90 : 0x80;
+        *hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Returns the first byte from 'p' on that is neither plain nor part of a
+ * valid UTF-8 sequence that ends before 'end', or 'end'.  Sequences that
+ * are cut or invalid are left to the byte-by-byte steps, which know what
+ * to say about them. */
+static inline const unsigned char *
+string_run(const unsigned char *p, const unsigned char *end)
+{
+    for (;;) {
+        unsigned int need;
+        unsigned char lo, hi;
+
+        p = plain_run(p, end);
+        if (p == end || *p < 0x80 || !utf8_bounds(*p, &need, &lo, &hi)
+            || end - p <= need || p[1] < lo || p[1] > hi) {
+            return p;
+        }
+        for (unsigned int i = 2; i <= need; i++) {
+            if ((p[i] & 0xc0) != 0x80) {
+                return p;
+            }
+        }
+        p += need + 1;
+    }
 }
 
 const char *
@@ -362,15 +487,6 @@ emit(struct jstream *js, enum jstream_event event, const char *s,
     return 0;
 }
 
-/* Emits the token as 'event'. */
-static inline int
-emit_token(struct jstream *js, enum jstream_event event,
-           unsigned long long offset)
-{
-    js->tok[js->tok_len] = '\0';
-    return emit(js, event, js->tok, js->tok_len, offset);
-}
-
 /* A value has just ended, at the current depth; 'offset' is just after
  * it. */
 static inline int
@@ -440,8 +556,27 @@ tok_add(struct jstream *js, const void *s, size_t n, const unsigned char *p)
     return 0;
 }
 
-/* Opens an object or array ('kind') with the byte at 'p'. */
+/* Makes room on the stack for the container opened by the byte at 'p'. */
 static int
+stack_grow(struct jstream *js, const unsigned char *p)
+{
+    size_t cap = js->stack_cap ? js->stack_cap * 2 : 16;
+    unsigned char *stack;
+
+    cap = MIN(cap, js->max_depth);
+    stack = realloc(js->stack, cap);
+    if (!stack) {
+        return fail(js, p, "out of memory for nesting %zu deep",
+                    js->depth + 1);
+    }
+    js->stack = stack;
+    js->stack_cap = cap;
+    return 0;
+}
+
+/* Opens an object or array ('kind') with the byte at 'p'.  Inline, as
+ * the fast path in scan() opens most containers. */
+static inline int
 open_container(struct jstream *js, const unsigned char *p,
                unsigned char kind)
 {
@@ -449,17 +584,11 @@ open_container(struct jstream *js, const unsigned char *p,
         return fail(js, p, "nesting deeper than %zu", js->max_depth);
     }
     if (js->depth >= js->stack_cap) {
-        size_t cap = js->stack_cap ? js->stack_cap * 2 : 16;
-        unsigned char *stack;
+        int error = stack_grow(js, p);
 
-        cap = MIN(cap, js->max_depth);
-        stack = realloc(js->stack, cap);
-        if (!stack) {
-            return fail(js, p, "out of memory for nesting %zu deep",
-                        js->depth + 1);
+        if (error) {
+            return error;
         }
-        js->stack = stack;
-        js->stack_cap = cap;
     }
     js->stack[js->depth++] = kind;
     js->state = kind == IN_OBJECT ? S_KEY_OR_END : S_VALUE_OR_END;
@@ -475,7 +604,7 @@ in_object(const struct jstream *js)
 }
 
 /* Closes the innermost container with the byte at 'p'. */
-static int
+static inline int
 close_container(struct jstream *js, const unsigned char *p)
 {
     unsigned long long next = pos(js, p) + 1;
@@ -556,7 +685,7 @@ scalar_done(struct jstream *js, enum jstream_event event,
             unsigned long long offset)
 {
     int value = (event == JSTREAM_NUMBER
-                 ? emit_token(js, event, offset)
+                 ? emit(js, event, js->tok, js->tok_len, offset)
                  : emit(js, event, NULL, 0, offset));
 
     if (value) {
@@ -686,28 +815,17 @@ utf8_lead(struct jstream *js, const unsigned char *p)
 {
     unsigned char c = *p;
 
-    if (c < 0xc0) {
-        return fail(js, p, "invalid UTF-8: unexpected continuation byte"
-                    " 0x%02X", c);
-    } else if (c < 0xc2) {
-        return fail(js, p, "invalid UTF-8: overlong sequence (lead byte"
-                    " 0x%02X)", c);
-    } else if (c < 0xe0) {
-        js->utf8_need = 1;
-        js->utf8_lo = 0x80;
-        js->utf8_hi = 0xbf;
-    } else if (c < 0xf0) {
-        js->utf8_need = 2;
-        js->utf8_lo = c == 0xe0 ? 0xa0 : 0x80;
-        js->utf8_hi = c == 0xed ? 0x9f : 0xbf;
-    } else if (c < 0xf5) {
-        js->utf8_need = 3;
-        js->utf8_lo = c == 0xf0 ? 0x90 : 0x80;
-        js->utf8_hi = c == 0xf4 ? 0x8f : 0xbf;
-    } else if (c < 0xf8) {
-        return fail(js, p, "invalid UTF-8: code point above U+10FFFF"
-                    " (lead byte 0x%02X)", c);
-    } else {
+    if (!utf8_bounds(c, &js->utf8_need, &js->utf8_lo, &js->utf8_hi)) {
+        if (c < 0xc0) {
+            return fail(js, p, "invalid UTF-8: unexpected continuation"
+                        " byte 0x%02X", c);
+        } else if (c < 0xc2) {
+            return fail(js, p, "invalid UTF-8: overlong sequence (lead"
+                        " byte 0x%02X)", c);
+        } else if (c < 0xf8) {
+            return fail(js, p, "invalid UTF-8: code point above U+10FFFF"
+                        " (lead byte 0x%02X)", c);
+        }
         return fail(js, p, "invalid UTF-8: byte 0x%02X", c);
     }
     js->utf8_lead = c;
@@ -745,6 +863,22 @@ utf8_next(struct jstream *js, const unsigned char *p)
     return tok_add(js, p, 1, p);
 }
 
+/* The string or key 's' (of 'len' bytes) ends with the quote at 'p'. */
+static inline int
+string_done(struct jstream *js, const char *s, size_t len,
+            const unsigned char *p)
+{
+    unsigned long long next = pos(js, p) + 1;
+    int value;
+
+    if (js->key) {
+        js->state = S_COLON;
+        return emit(js, JSTREAM_KEY, s, len, next);
+    }
+    value = emit(js, JSTREAM_STRING, s, len, next);
+    return value ? value : value_done(js, next);
+}
+
 /* The byte at 'p' is in a string but not plain. */
 static int
 string_special(struct jstream *js, const unsigned char *p)
@@ -752,15 +886,7 @@ string_special(struct jstream *js, const unsigned char *p)
     unsigned char c = *p;
 
     if (c == '"') {
-        unsigned long long next = pos(js, p) + 1;
-        int value;
-
-        if (js->key) {
-            js->state = S_COLON;
-            return emit_token(js, JSTREAM_KEY, next);
-        }
-        value = emit_token(js, JSTREAM_STRING, next);
-        return value ? value : value_done(js, next);
+        return string_done(js, js->tok, js->tok_len, p);
     } else if (c == '\\') {
         js->state = S_ESCAPE;
         return 0;
@@ -957,14 +1083,24 @@ step(struct jstream *js, const unsigned char *p)
  * The main loop.
  */
 
+/* One state-machine step per iteration, for any input.
+ *
+ * Compact JSON (no whitespace between tokens, as ovsdb-server sends it)
+ * takes a shorter way through the labels below 'string': each of them knows
+ * where it stands in the grammar, takes the byte that usually comes there
+ * and jumps to where that leads, so that the common sequences follow direct
+ * branches rather than an indirect dispatch on the state, or two, for each
+ * token.  Each leaves 'js->state' as the steps would, and leaves anything
+ * else (whitespace, numbers, literals, the top level, bad input) to the
+ * loop, which goes on from that state. */
 static int
 scan(struct jstream *js, const unsigned char *p, const unsigned char *end)
 {
-    while (p < end) {
-        const unsigned char *run;
-        bool consumed;
-        int value;
+    const unsigned char *run;
+    bool consumed, key;
+    int value = 0;
 
+    while (p < end) {
         switch (js->state) {
         case S_TOP:
         case S_VALUE:
@@ -986,25 +1122,108 @@ scan(struct jstream *js, const unsigned char *p, const unsigned char *end)
             }
             value = punctuation(js, p);
             p++;
+            if (!value && js->state == S_STRING) {
+                goto string;
+            }
             break;
 
         case S_STRING:
+        string:
             run = p;
-            while (end - p >= 4 && plain[p[0]] && plain[p[1]]
-                   && plain[p[2]] && plain[p[3]]) {
-                p += 4;
-            }
-            while (p < end && plain[*p]) {
-                p++;
-            }
-            if (p > run) {
-                value = tok_add(js, run, p - run, run);
+            p = string_run(p, end);
+            if (p == end || *p != '"' || js->tok_len
+                || p - run > js->max_token) {
+                /* Cut by the end of the piece, an escape or a byte to look
+                 * at closer: copied.  (So is a string too long, for the
+                 * message.) */
+                if (p > run) {
+                    value = tok_add(js, run, p - run, run);
+                }
                 if (value || p == end) {
                     return value;
                 }
+                value = string_special(js, p);
+                p++;
+                break;
             }
-            value = string_special(js, p);
+            /* All of the string is here: no copy. */
+            key = js->key;
+            value = string_done(js, (const char *) run, p - run, p);
             p++;
+            if (value || p == end) {
+                return value;
+            }
+            if (!key) {
+                goto value_done;
+            }
+            if (*p != ':') {
+                break;
+            }
+            p++;
+            js->state = S_VALUE;
+            /* Fall through. */
+        value:
+            /* S_VALUE or S_VALUE_OR_END. */
+            if (p == end) {
+                return 0;
+            }
+            if (*p == '"') {
+                p++;
+                start_string(js, false);
+                goto string;
+            } else if (*p == '{' || *p == '[') {
+                value = open_container(js, p,
+                                       *p == '{' ? IN_OBJECT : IN_ARRAY);
+                p++;
+                if (value) {
+                    return value;
+                }
+                if (js->state == S_VALUE_OR_END) {
+                    goto value;
+                }
+                goto key;
+            } else if (*p == ']' && js->state == S_VALUE_OR_END) {
+                goto close;
+            }
+            break;
+        key:
+            /* S_KEY or S_KEY_OR_END. */
+            if (p == end) {
+                return 0;
+            }
+            if (*p == '"') {
+                p++;
+                start_string(js, true);
+                goto string;
+            } else if (*p == '}' && js->state == S_KEY_OR_END) {
+                goto close;
+            }
+            break;
+        close:
+            value = close_container(js, p);
+            p++;
+            if (value) {
+                return value;
+            }
+            /* Fall through. */
+        value_done:
+            if (js->state != S_AFTER) {
+                break;
+            }
+            if (p == end) {
+                return 0;
+            }
+            if (*p == ',') {
+                p++;
+                if (in_object(js)) {
+                    js->state = S_KEY;
+                    goto key;
+                }
+                js->state = S_VALUE;
+                goto value;
+            } else if (*p == (in_object(js) ? '}' : ']')) {
+                goto close;
+            }
             break;
 
         case S_INT:

@@ -42,9 +42,10 @@ enum jstream_event {
 const char *jstream_event_name(enum jstream_event event);
 
 /* Called once for each event.  For KEY, STRING and NUMBER, 's' holds 'len'
- * bytes followed by a NUL (s[len] == '\0'), and none of the 'len' bytes is
- * NUL; 's' is valid only until the callback returns.  For the other events
- * 's' is NULL and 'len' is 0.
+ * bytes, none of them NUL.  They are not followed by a NUL: a string that
+ * lies whole in the input being fed is handed over where it lies, without
+ * a copy.  's' is valid only until the callback returns.  For the other
+ * events 's' is NULL and 'len' is 0.
  *
  * Returns 0 to go on.  Any other value stops the stream: jstream_feed()
  * returns it, and the stream stays stopped until jstream_reset().  (Do not

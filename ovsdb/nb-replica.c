@@ -451,19 +451,15 @@ parent_moved(struct nb_replica *r, struct lsp_row *p,
     }
 }
 
-/* Membership of port 'uuid' in switch 'ls' toggles (a difference) or is
+/* Membership of port 'u' in switch 'ls' toggles (a difference) or is
  * set ('toggle' false). */
 static void
-link_port(struct nb_replica *r, struct ls_row *ls, const char *uuid_s,
+link_port(struct nb_replica *r, struct ls_row *ls, const struct ud_uuid *u,
           bool toggle)
 {
-    struct ud_uuid u;
     struct uuid uuid;
 
-    if (!ud_uuid_from_string(uuid_s, &u)) {
-        return;                 /* The decoder checked it already. */
-    }
-    to_uuid(&u, &uuid);
+    to_uuid(u, &uuid);
     struct lsp_row *p = get_port(r, &uuid);
     struct ls_row *first = port_first_parent(p);
     if (port_has_parent(p, ls)) {
@@ -570,7 +566,7 @@ switch_update(struct nb_replica *r, const struct ud_row *u,
         unlink_switch(r, ls);
     }
     for (size_t i = 0; i < c[LS_PORTS].n; i++) {
-        link_port(r, ls, c[LS_PORTS].keys[i], diff);
+        link_port(r, ls, &c[LS_PORTS].key_uuids[i], diff);
     }
 }
 

@@ -11,6 +11,10 @@ OVSDB_SRCS := $(DECODER_SRCS) ovsdb/nb-map.c ovsdb/nb-replica.c \
 UNIT_TESTS += test-json-stream test-update-decoder test-nb-map \
               test-route-set test-nb-replica
 test-json-stream_SRCS := tests/unit/test-json-stream.c $(JSON_STREAM_SRCS)
+# The same tests on the string scan of machines without SSE2.
+UNIT_TESTS += test-json-stream-swar
+test-json-stream-swar_SRCS := tests/unit/test-json-stream.c \
+                              tests/unit/json-stream-swar.c
 test-update-decoder_SRCS := tests/unit/test-update-decoder.c $(DECODER_SRCS)
 test-nb-map_SRCS := tests/unit/test-nb-map.c ovsdb/nb-map.c
 test-route-set_SRCS := tests/unit/test-route-set.c ovsdb/route-set.c \
@@ -27,8 +31,9 @@ $(eval $(call FUZZER,fuzz-update-decoder,tests/fuzz/fuzz-update-decoder.c \
     $(DECODER_SRCS),ovsdb/json-stream.h ovsdb/update-decoder.h, \
     tests/fuzz/corpus-decoder))
 
-# The tokenizer's throughput on an OVSDB-like update; not run by make check.
+# The throughput of the tokenizer and the decoder on an NB snapshot; not
+# run by make check.
 build/release/tests/bench-json-stream: \
         $(call objs,release,tests/tools/bench-json-stream.c \
-                            $(JSON_STREAM_SRCS))
+                            $(DECODER_SRCS))
 	$(CC) $(FLAVOUR_LDFLAGS_release) $(LDFLAGS) -o $@ $^

@@ -27,6 +27,10 @@
 
 #define MAX_UD(A, B) ((A) > (B) ? (A) : (B))
 
+/* How much of a token a message quotes, at most: all that fits. */
+#define QUOTE_MAX 256
+#define QUOTE_LEN(LEN) ((int) ((LEN) < QUOTE_MAX ? (LEN) : QUOTE_MAX))
+
 /* A growable byte buffer, always NUL-terminated once used. */
 struct text {
     char *s;
@@ -77,6 +81,11 @@ enum dstate {
     D_DONE,
 };
 
+/* One atom of the row: its text in 'arena' (NUL-terminated). */
+struct atom {
+    size_t ofs, len;
+};
+
 /* One column's atoms in the row: indexes into 'atoms'. */
 struct col_atoms {
     bool present;
@@ -117,10 +126,20 @@ struct update_decoder {
 
     /* The row being decoded. */
     struct text arena;          /* Atoms, each NUL-terminated. */
-    size_t *atoms;              /* Offsets into 'arena'. */
+    struct atom *atoms;
+    struct ud_uuid *atom_uuids; /* By the same index, for uuid atoms: their
+                                 * value, parsed once when checked. */
     size_t n_atoms, atoms_cap;
     struct col_atoms *cols;
     size_t cols_cap;
+
+    /* The table's column names' lengths, and the order of the columns in
+     * the last row: the server sends every row's columns in the same
+     * order, so follows[i] (follows[n_columns] for the first) is where the
+     * next name is looked for first. */
+    size_t *name_lens;
+    size_t *follows;
+    size_t prev_column;
 
     /* L_DATUM. */
     const struct ud_column *column;
@@ -130,7 +149,9 @@ struct update_decoder {
 
     /* Handed to the caller. */
     struct ud_datum *datums;
-    const char **ptrs;
+    const char **ptrs;          /* These three by the same index. */
+    size_t *lens;
+    struct ud_uuid *uuids;
     size_t ptrs_cap;
 };
 
@@ -158,7 +179,7 @@ text_reserve(struct text *t, size_t more)
     }
 }
 
-static void
+static inline void
 text_put(struct text *t, const char *s, size_t n)
 {
     text_reserve(t, n);
@@ -228,46 +249,134 @@ fail(struct update_decoder *d, const char *format, ...)
     return -1;
 }
 
-/* One more than the value of each hex digit; 0 for anything else. */
-static const unsigned char hex_plus1[256] = {
-    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5,
-    ['5'] = 6, ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
-    ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
-
-/* Appends 'n' hex digits at 's' to '*v'. */
-static bool
-hex_run(const char *s, int n, uint32_t *v)
+/* The 'n' bytes (4 or 8) at 's' as a number, the first byte lowest. */
+static inline uint64_t
+load_le(const char *s, size_t n)
 {
-    uint32_t x = *v;
-    for (int i = 0; i < n; i++) {
-        unsigned int d = hex_plus1[(unsigned char) s[i]];
-        if (!d) {
-            return false;       /* Also the NUL of a short string. */
-        }
-        x = (x << 4) | (d - 1);
+    uint64_t w = 0;
+    uint32_t h;
+
+    if (n == 8) {
+        memcpy(&w, s, 8);
+    } else {
+        memcpy(&h, s, 4);
+        w = h;
     }
-    *v = x;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w) >> (64 - 8 * n);
+#endif
+    return w;
+}
+
+/* Decodes the 8 hex digits (either case) in 'w', the first in its lowest
+ * byte, into '*v', the first digit highest.  Returns false if any is not a
+ * hex digit.
+ *
+ * All 8 at once: for a byte x below 0x80, x + (0x80 - lo) has its high bit
+ * set if x >= lo, and x + (0x7f - hi) if x > hi, without a carry into the
+ * next byte; bytes from 0x80 up are refused first. */
+static inline bool
+hex8(uint64_t w, uint32_t *v)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t highs = ones * 0x80;
+    uint64_t lower, digit, letter, x;
+
+    /* Letters to lower case: 0x20 more only where 0x40 is set, so that
+     * no byte below 0x40 becomes a digit. */
+    lower = w | ((w & (ones * 0x40)) >> 1);
+    digit = (w + ones * (0x80 - '0')) & ~(w + ones * (0x7f - '9'));
+    letter = (lower + ones * (0x80 - 'a')) & ~(lower + ones * (0x7f - 'f'));
+    if ((w & highs) || ((digit | letter) & highs) != highs) {
+        return false;
+    }
+    /* Each digit's value (letters have 0x40 set: 9 more than their low
+     * nibble), then the 8 nibbles packed, pairs of pairs of pairs. */
+    x = (w & (ones * 0x0f)) + ((w >> 6) & ones) * 9;
+    x = ((x << 4) | (x >> 8)) & 0x00ff00ff00ff00ffULL;
+    x = ((x << 8) | (x >> 16)) & 0x0000ffff0000ffffULL;
+    *v = (uint32_t) ((x << 16) | (x >> 32));
+    return true;
+}
+
+/* Parses the 'len' bytes at 's' as a uuid. */
+static bool
+uuid_parse(const char *s, size_t len, struct ud_uuid *u)
+{
+    /* xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: parts are 8 digits each, the
+     * middle two spanning a dash. */
+    uint32_t p0, p1, p2, p3;
+
+    if (len != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-'
+        || s[23] != '-'
+        || !hex8(load_le(s, 8), &p0)
+        || !hex8(load_le(s + 9, 4) | load_le(s + 14, 4) << 32, &p1)
+        || !hex8(load_le(s + 19, 4) | load_le(s + 24, 4) << 32, &p2)
+        || !hex8(load_le(s + 28, 8), &p3)) {
+        return false;
+    }
+    /* Part by part: a copy of a local array as a whole can wait on the
+     * four stores that made it. */
+    u->parts[0] = p0;
+    u->parts[1] = p1;
+    u->parts[2] = p2;
+    u->parts[3] = p3;
     return true;
 }
 
 bool
 ud_uuid_from_string(const char *s, struct ud_uuid *u)
 {
-    /* xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: parts are 8 digits each, the
-     * middle two spanning a dash. */
-    uint32_t p[4] = { 0, 0, 0, 0 };
-    if (hex_run(s, 8, &p[0]) && s[8] == '-'
-        && hex_run(s + 9, 4, &p[1]) && s[13] == '-'
-        && hex_run(s + 14, 4, &p[1]) && s[18] == '-'
-        && hex_run(s + 19, 4, &p[2]) && s[23] == '-'
-        && hex_run(s + 24, 4, &p[2]) && hex_run(s + 28, 8, &p[3])
-        && s[36] == '\0') {
-        memcpy(u->parts, p, sizeof p);
+    size_t len = 0;
+
+    /* One byte more than a uuid is enough to know it is too long. */
+    while (len <= 36 && s[len]) {
+        len++;
+    }
+    return uuid_parse(s, len, u);
+}
+
+/* Whether the 'n' bytes at 'a' and 'b' are the same.  The names OVSDB
+ * sends are short: up to 16 bytes, a few loads from each, cheaper than a
+ * call to memcmp(). */
+static inline bool
+same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+
+        memcpy(&a0, a, 8);
+        memcpy(&b0, b, 8);
+        memcpy(&a1, a + n - 8, 8);
+        memcpy(&b1, b + n - 8, 8);
+        return !((a0 ^ b0) | (a1 ^ b1));
+    } else if (n >= 4 && n < 8) {
+        uint32_t a0, a1, b0, b1;
+
+        memcpy(&a0, a, 4);
+        memcpy(&b0, b, 4);
+        memcpy(&a1, a + n - 4, 4);
+        memcpy(&b1, b + n - 4, 4);
+        return !((a0 ^ b0) | (a1 ^ b1));
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++) {
+            if (a[i] != b[i]) {
+                return false;
+            }
+        }
         return true;
     }
-    return false;
+    return !memcmp(a, b, n);
+}
+
+/* Whether the token 's' (of 'len' bytes, not NUL-terminated) is 'word'.
+ * Inline, so that strlen() of a constant 'word' costs nothing. */
+static inline bool
+token_is(const char *s, size_t len, const char *word)
+{
+    size_t n = strlen(word);
+
+    return len == n && same_bytes(s, word, n);
 }
 
 /* Per-message state back to empty. */
@@ -291,6 +400,7 @@ row_reset(struct update_decoder *d)
     d->n_atoms = 0;
     d->have_op = false;
     if (d->table) {
+        d->prev_column = d->table->n_columns;
         memset(d->cols, 0, d->table->n_columns * sizeof *d->cols);
     }
 }
@@ -392,10 +502,11 @@ updates_begin(struct update_decoder *d, const char *monitor_id,
 }
 
 static const struct ud_table *
-find_table(const struct ud_schema *schema, const char *name, size_t *idx)
+find_table(const struct ud_schema *schema, const char *name, size_t len,
+           size_t *idx)
 {
     for (size_t i = 0; i < schema->n_tables; i++) {
-        if (!strcmp(schema->tables[i].name, name)) {
+        if (token_is(name, len, schema->tables[i].name)) {
             *idx = i;
             return &schema->tables[i];
         }
@@ -403,11 +514,24 @@ find_table(const struct ud_schema *schema, const char *name, size_t *idx)
     return NULL;
 }
 
+/* The column named by the 's' (of 'len' bytes) in the current table, with
+ * its index in '*idx', or NULL if it is not one. */
 static const struct ud_column *
-find_column(const struct ud_table *t, const char *name, size_t *idx)
+find_column(struct update_decoder *d, const char *s, size_t len,
+            size_t *idx)
 {
+    const struct ud_table *t = d->table;
+    size_t guess = d->follows[d->prev_column];
+
+    if (guess < t->n_columns && len == d->name_lens[guess]
+        && same_bytes(s, t->columns[guess].name, len)) {
+        *idx = guess;
+        return &t->columns[guess];
+    }
     for (size_t i = 0; i < t->n_columns; i++) {
-        if (!strcmp(t->columns[i].name, name)) {
+        if (len == d->name_lens[i]
+            && same_bytes(s, t->columns[i].name, len)) {
+            d->follows[d->prev_column] = i;
             *idx = i;
             return &t->columns[i];
         }
@@ -420,25 +544,42 @@ enter_table(struct update_decoder *d, const struct ud_table *t, size_t idx)
 {
     d->table = t;
     d->table_idx = idx;
-    if (t->n_columns > d->cols_cap) {
+    if (t->n_columns > d->cols_cap || !d->follows) {
         d->cols_cap = t->n_columns;
         d->cols = xrealloc_or_die(d->cols, d->cols_cap * sizeof *d->cols);
         d->datums = xrealloc_or_die(d->datums,
                                     d->cols_cap * sizeof *d->datums);
+        d->name_lens = xrealloc_or_die(d->name_lens,
+                                       d->cols_cap * sizeof *d->name_lens);
+        d->follows = xrealloc_or_die(d->follows,
+                                     (d->cols_cap + 1) * sizeof *d->follows);
     }
+    for (size_t i = 0; i < t->n_columns; i++) {
+        d->name_lens[i] = strlen(t->columns[i].name);
+        d->follows[i] = i + 1;
+    }
+    d->follows[t->n_columns] = 0;
 }
 
-static void
+/* Adds the atom 's' (of 'len' bytes) to the row and returns its index. */
+static size_t
 add_atom(struct update_decoder *d, const char *s, size_t len)
 {
+    struct atom *a;
+
     if (d->n_atoms == d->atoms_cap) {
         d->atoms_cap = d->atoms_cap ? 2 * d->atoms_cap : 64;
         d->atoms = xrealloc_or_die(d->atoms,
                                    d->atoms_cap * sizeof *d->atoms);
+        d->atom_uuids = xrealloc_or_die(d->atom_uuids, (d->atoms_cap
+                                        * sizeof *d->atom_uuids));
     }
-    d->atoms[d->n_atoms++] = d->arena.len;
+    a = &d->atoms[d->n_atoms];
+    a->ofs = d->arena.len;
+    a->len = len;
     text_put(&d->arena, s, len);
     d->arena.len++;             /* Keep the NUL. */
+    return d->n_atoms++;
 }
 
 static const char *
@@ -550,13 +691,15 @@ datum_event(struct update_decoder *d, enum jstream_event ev, const char *s,
         }
         break;
     case D_TAG:
-        if (ev == JSTREAM_STRING && !strcmp(s, "uuid") && !is_map
+        if (ev == JSTREAM_STRING && token_is(s, len, "uuid") && !is_map
             && col->key == UD_UUID) {
             d->ds = D_UUID_TEXT;
             d->uuid_return = D_DONE;
-        } else if (ev == JSTREAM_STRING && !strcmp(s, "set") && !is_map) {
+        } else if (ev == JSTREAM_STRING && token_is(s, len, "set")
+                   && !is_map) {
             d->ds = D_SET_OPEN;
-        } else if (ev == JSTREAM_STRING && !strcmp(s, "map") && is_map) {
+        } else if (ev == JSTREAM_STRING && token_is(s, len, "map")
+                   && is_map) {
             d->ds = D_MAP_OPEN;
         } else {
             error = fail(d, "%s.%s: not a valid %s", d->table->name,
@@ -607,7 +750,7 @@ datum_event(struct update_decoder *d, enum jstream_event ev, const char *s,
         d->ds = D_MAP_PAIR;
         break;
     case D_UUID_TAG:
-        if (ev != JSTREAM_STRING || strcmp(s, "uuid")) {
+        if (ev != JSTREAM_STRING || !token_is(s, len, "uuid")) {
             error = fail(d, "%s.%s: not a valid uuid", d->table->name,
                          col->name);
         }
@@ -615,12 +758,14 @@ datum_event(struct update_decoder *d, enum jstream_event ev, const char *s,
         break;
     case D_UUID_TEXT: {
         struct ud_uuid u;
-        if (ev != JSTREAM_STRING || !ud_uuid_from_string(s, &u)) {
+        if (ev != JSTREAM_STRING || !uuid_parse(s, len, &u)) {
             error = fail(d, "%s.%s: not a valid uuid", d->table->name,
                          col->name);
             break;
         }
-        add_atom(d, s, len);
+        /* The index first: add_atom() may move 'atom_uuids'. */
+        size_t i = add_atom(d, s, len);
+        d->atom_uuids[i] = u;
         d->ds = D_UUID_CLOSE;
         break;
     }
@@ -649,6 +794,23 @@ datum_event(struct update_decoder *d, enum jstream_event ev, const char *s,
     return error;
 }
 
+/* Hands out, from 'pos' on in the arrays 'ptrs', 'lens' and (if 'uuids')
+ * 'uuids', the 'n' atoms of the row from 'first' on, every 'step'th. */
+static void
+put_atoms(struct update_decoder *d, size_t pos, size_t first, size_t step,
+          size_t n, bool uuids)
+{
+    for (size_t k = 0; k < n; k++) {
+        const struct atom *a = &d->atoms[first + k * step];
+
+        d->ptrs[pos + k] = d->arena.s + a->ofs;
+        d->lens[pos + k] = a->len;
+        if (uuids) {
+            d->uuids[pos + k] = d->atom_uuids[first + k * step];
+        }
+    }
+}
+
 /* Hands the row to the caller. */
 static int
 emit_row(struct update_decoder *d)
@@ -658,31 +820,40 @@ emit_row(struct update_decoder *d)
     if (!d->have_op) {
         return fail(d, "%s row without an operation", t->name);
     }
-    if (!d->ptrs || 2 * d->n_atoms > d->ptrs_cap) {
+    if (!d->ptrs || d->n_atoms > d->ptrs_cap) {
         d->ptrs_cap = MAX_UD(16, 2 * d->n_atoms);
         d->ptrs = xrealloc_or_die(d->ptrs, d->ptrs_cap * sizeof *d->ptrs);
+        d->lens = xrealloc_or_die(d->lens, d->ptrs_cap * sizeof *d->lens);
+        d->uuids = xrealloc_or_die(d->uuids,
+                                   d->ptrs_cap * sizeof *d->uuids);
     }
+    /* Each atom goes out once, as a key or a value. */
     size_t pos = 0;
     for (size_t i = 0; i < t->n_columns; i++) {
+        const struct ud_column *col = &t->columns[i];
         const struct col_atoms *c = &d->cols[i];
         struct ud_datum *dt = &d->datums[i];
-        bool is_map = t->columns[i].value != UD_VOID;
+        bool is_map = col->value != UD_VOID;
+        size_t step = is_map ? 2 : 1;
 
         dt->present = c->present;
         dt->n = c->present ? c->n : 0;
         dt->keys = d->ptrs + pos;
-        dt->values = NULL;
-        for (size_t k = 0; k < dt->n; k++) {
-            size_t a = c->first + (is_map ? 2 * k : k);
-            d->ptrs[pos + k] = d->arena.s + d->atoms[a];
-        }
+        dt->key_lens = d->lens + pos;
+        dt->key_uuids = col->key == UD_UUID ? d->uuids + pos : NULL;
+        put_atoms(d, pos, c->first, step, dt->n, col->key == UD_UUID);
         pos += dt->n;
+        dt->values = NULL;
+        dt->value_lens = NULL;
+        dt->value_uuids = NULL;
         if (is_map) {
             dt->values = d->ptrs + pos;
-            for (size_t k = 0; k < dt->n; k++) {
-                d->ptrs[pos + k] = d->arena.s + d->atoms[c->first + 2 * k
-                                                         + 1];
+            dt->value_lens = d->lens + pos;
+            if (col->value == UD_UUID) {
+                dt->value_uuids = d->uuids + pos;
             }
+            put_atoms(d, pos, c->first + 1, 2, dt->n,
+                      col->value == UD_UUID);
             pos += dt->n;
         }
     }
@@ -700,7 +871,7 @@ emit_row(struct update_decoder *d)
 }
 
 static int
-parse_op(struct update_decoder *d, const char *s)
+parse_op(struct update_decoder *d, const char *s, size_t len)
 {
     static const char *const names[] = {
         [UD_ROW_INITIAL] = "initial", [UD_ROW_INSERT] = "insert",
@@ -710,7 +881,7 @@ parse_op(struct update_decoder *d, const char *s)
         return fail(d, "%s row with two operations", d->table->name);
     }
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        if (!strcmp(s, names[i])) {
+        if (token_is(s, len, names[i])) {
             d->op = i;
             d->have_op = true;
             d->level = (i == UD_ROW_DELETE ? L_DELETE_VALUE
@@ -718,7 +889,8 @@ parse_op(struct update_decoder *d, const char *s)
             return 0;
         }
     }
-    return fail(d, "%s row: unknown operation \"%s\"", d->table->name, s);
+    return fail(d, "%s row: unknown operation \"%.*s\"", d->table->name,
+                QUOTE_LEN(len), s);
 }
 
 /* ---------------------------------------------------------------------
@@ -852,9 +1024,10 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
         }
         /* ev == JSTREAM_KEY: the tokenizer allows nothing else here. */
         for (int m = 0; m < M_N; m++) {
-            if (!strcmp(s, member_names[m])) {
+            if (token_is(s, len, member_names[m])) {
                 if (d->seen[m]) {
-                    return fail(d, "\"%s\" twice in one message", s);
+                    return fail(d, "\"%s\" twice in one message",
+                                member_names[m]);
                 }
                 d->member = m;
                 d->level = L_MSG_VALUE;
@@ -882,7 +1055,7 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
             return 0;
         } else {
             size_t idx;
-            const struct ud_table *t = find_table(d->schema, s, &idx);
+            const struct ud_table *t = find_table(d->schema, s, len, &idx);
             if (!t) {
                 jstream_skip(d->js);
                 return 0;
@@ -906,9 +1079,9 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
             d->level = L_TABLES;
             return 0;
         }
-        if (!ud_uuid_from_string(s, &d->uuid)) {
-            return fail(d, "table %s: \"%s\" is not a row uuid",
-                        d->table->name, s);
+        if (!uuid_parse(s, len, &d->uuid)) {
+            return fail(d, "table %s: \"%.*s\" is not a row uuid",
+                        d->table->name, QUOTE_LEN(len), s);
         }
         d->level = L_ROW_OPEN;
         return 0;
@@ -926,7 +1099,7 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
             d->level = L_ROWS;
             return emit_row(d);
         }
-        return parse_op(d, s);
+        return parse_op(d, s, len);
 
     case L_DELETE_VALUE:
         if (ev != JSTREAM_NULL) {
@@ -950,14 +1123,16 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
             return 0;
         } else {
             size_t idx;
-            const struct ud_column *c = find_column(d->table, s, &idx);
+            const struct ud_column *c = find_column(d, s, len, &idx);
             if (!c) {
                 jstream_skip(d->js);
                 return 0;
             }
             if (d->cols[idx].present) {
-                return fail(d, "%s.%s twice in one row", d->table->name, s);
+                return fail(d, "%s.%s twice in one row", d->table->name,
+                            c->name);
             }
+            d->prev_column = idx;
             d->column = c;
             d->column_idx = idx;
             d->cols[idx].present = true;
@@ -1003,9 +1178,14 @@ update_decoder_destroy(struct update_decoder *d)
     }
     free(d->arena.s);
     free(d->atoms);
+    free(d->atom_uuids);
     free(d->cols);
     free(d->datums);
+    free(d->name_lens);
+    free(d->follows);
     free(d->ptrs);
+    free(d->lens);
+    free(d->uuids);
     free(d->error);
     free(d);
 }

@@ -75,12 +75,21 @@ enum ud_row_op {
 /* A column's value: 'n' atoms ('keys'), and for a map the 'values' that go
  * with them (NULL otherwise).  'present' is false for a column that the
  * update does not carry (for "initial" and "insert": its default, empty
- * value; for "modify": unchanged). */
+ * value; for "modify": unchanged).
+ *
+ * With each of those arrays of atoms come, by the same index, the atoms'
+ * lengths (as strlen() would give them), and if their type is UD_UUID
+ * their values (NULL for the other types), so that callers need neither
+ * measure nor parse them again. */
 struct ud_datum {
     bool present;
     size_t n;
     const char **keys;
     const char **values;
+    const size_t *key_lens;
+    const size_t *value_lens;
+    const struct ud_uuid *key_uuids;
+    const struct ud_uuid *value_uuids;
 };
 
 struct ud_row {

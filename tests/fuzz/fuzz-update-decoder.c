@@ -8,8 +8,9 @@
  * runs must hand out the same rows and messages (compared by hash and
  * count) and end alike (same result, same message).  Within a run, every
  * row must be well formed: a datum that is present has its atoms, a map's
- * keys have values, a non-composite column holds at most one atom, and
- * every uuid atom parses.
+ * keys have values, a non-composite column holds at most one atom, every
+ * atom's length is its strlen(), and every uuid atom parses, to the value
+ * the row gives with it.
  *
  * Any broken invariant aborts, which libFuzzer reports as a crash.
  */
@@ -64,6 +65,22 @@ on_begin(void *r_, const char *monitor_id)
     return !monitor_id || monitor_id[0] == '"' ? &schema : NULL;
 }
 
+/* Checks atom 'k' of 'atoms', of type 'type', against its length 'lens[k]'
+ * and, for a uuid, its value 'uuids[k]'. */
+static void
+check_atom(const char *const *atoms, const size_t *lens,
+           const struct ud_uuid *uuids, enum ud_atom_type type, size_t k)
+{
+    struct ud_uuid u;
+
+    CHECK(atoms[k] != NULL && lens[k] == strlen(atoms[k]));
+    CHECK((type == UD_UUID) == (uuids != NULL));
+    if (type == UD_UUID) {
+        CHECK(ud_uuid_from_string(atoms[k], &u));
+        CHECK(!memcmp(&u, &uuids[k], sizeof u));
+    }
+}
+
 static void
 on_row(void *r_, const struct ud_row *row)
 {
@@ -86,13 +103,11 @@ on_row(void *r_, const struct ud_row *row)
         CHECK(c->composite || d->n <= 1);
         CHECK((c->value != UD_VOID) == (d->values != NULL));
         for (size_t k = 0; k < d->n; k++) {
-            struct ud_uuid u;
-            CHECK(d->keys[k] != NULL);
-            CHECK(c->key != UD_UUID || ud_uuid_from_string(d->keys[k], &u));
+            check_atom(d->keys, d->key_lens, d->key_uuids, c->key, k);
             hash_str(r, d->keys[k]);
             if (d->values) {
-                CHECK(c->value != UD_UUID
-                      || ud_uuid_from_string(d->values[k], &u));
+                check_atom(d->values, d->value_lens, d->value_uuids,
+                           c->value, k);
                 hash_str(r, d->values[k]);
             }
         }

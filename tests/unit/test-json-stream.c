@@ -71,10 +71,9 @@ record(void *aux, enum jstream_event event, const char *s, size_t len)
     }
     put(r, names[event], strlen(names[event]));
     if (token) {
-        /* A C string of exactly 'len' bytes. */
+        /* 'len' bytes, no NUL among them (and none promised after). */
         assert_non_null(s);
-        assert_int_equal(s[len], '\0');
-        assert_int_equal(strlen(s), len);
+        assert_null(memchr(s, '\0', len));
         for (size_t i = 0; i < len; i++) {
             unsigned char c = s[i];
             char hex[8];
@@ -100,7 +99,7 @@ record(void *aux, enum jstream_event event, const char *s, size_t len)
 
     if (r->skip_everything
         || (event == JSTREAM_KEY && r->skip_key
-            && !strcmp(s, r->skip_key))
+            && len == strlen(r->skip_key) && !memcmp(s, r->skip_key, len))
         || ((event == JSTREAM_OBJECT_START || event == JSTREAM_ARRAY_START)
             && jstream_depth(r->js) == r->skip_start_depth)) {
         jstream_skip(r->js);
@@ -684,7 +683,6 @@ count_long(void *aux, enum jstream_event event, const char *s, size_t len)
         for (size_t i = 0; i < len; i++) {
             assert_int_equal(s[i], 'a' + i % 26);
         }
-        assert_int_equal(s[len], '\0');
         *total += len;
     }
     return 0;
@@ -794,37 +792,234 @@ assert_same_run(const struct recorder *a, const struct outcome *ao,
     assert_int_equal(ao->depth, bo->depth);
 }
 
+/* Runs 'c' whole, then cut in two at every offset, then byte by byte: the
+ * events (with their depths and offsets), the result and the message must
+ * be the same every time. */
+static void
+check_splits(const struct split_case *c)
+{
+    static struct recorder whole, split;
+    size_t n = c->n ? c->n : strlen(c->in);
+    struct outcome wo, so;
+    size_t *cuts = malloc(n * sizeof *cuts + 1);
+
+    assert_non_null(cuts);
+    run_split_case(c, &whole, NULL, 0, &wo);
+
+    /* Every two-way split, including empty pieces at either end. */
+    for (size_t cut = 0; cut <= n; cut++) {
+        run_split_case(c, &split, &cut, 1, &so);
+        if (strcmp(whole.trace, split.trace)) {
+            print_error("input: %.*s, cut at %zu\n", (int) n, c->in, cut);
+        }
+        assert_same_run(&whole, &wo, &split, &so);
+    }
+
+    /* Byte by byte. */
+    for (size_t k = 0; k < n; k++) {
+        cuts[k] = k + 1;
+    }
+    run_split_case(c, &split, cuts, n ? n - 1 : 0, &so);
+    assert_same_run(&whole, &wo, &split, &so);
+    free(cuts);
+}
+
 static void
 test_splits(void **state)
 {
-    static struct recorder whole, split;
-
     for (size_t i = 0; i < ARRAY_SIZE(split_cases); i++) {
-        const struct split_case *c = &split_cases[i];
-        size_t n = c->n ? c->n : strlen(c->in);
-        struct outcome wo, so;
-        size_t *cuts = malloc(n * sizeof *cuts + 1);
-
-        assert_non_null(cuts);
-        run_split_case(c, &whole, NULL, 0, &wo);
-
-        /* Every two-way split, including empty pieces at either end. */
-        for (size_t cut = 0; cut <= n; cut++) {
-            run_split_case(c, &split, &cut, 1, &so);
-            if (strcmp(whole.trace, split.trace)) {
-                print_error("case %zu, cut at %zu\n", i, cut);
-            }
-            assert_same_run(&whole, &wo, &split, &so);
-        }
-
-        /* Byte by byte. */
-        for (size_t k = 0; k < n; k++) {
-            cuts[k] = k + 1;
-        }
-        run_split_case(c, &split, cuts, n ? n - 1 : 0, &so);
-        assert_same_run(&whole, &wo, &split, &so);
-        free(cuts);
+        check_splits(&split_cases[i]);
     }
+}
+
+/* ------------------------------------------------------------------------
+ * Strings: the fast path scans 16 bytes at a time (8 without SSE2) and
+ * hands over, without a copy, a string that lies whole in one piece.
+ */
+
+/* Writes into 's' 'before', 'n1' bytes of the letters 'a' to 'z' over and
+ * over, 'middle', 'n2' more of the letters, and 'after', and a NUL.
+ * Returns the length. */
+static size_t
+letters_around(char *s, const char *before, size_t n1, const char *middle,
+               size_t n2, const char *after)
+{
+    size_t n = sprintf(s, "%s", before);
+
+    for (size_t i = 0; i < n1 + n2; i++) {
+        if (i == n1) {
+            n += sprintf(s + n, "%s", middle);
+        }
+        s[n++] = 'a' + i % 26;
+    }
+    if (!n2) {
+        n += sprintf(s + n, "%s", middle);
+    }
+    return n + sprintf(s + n, "%s", after);
+}
+
+/* Strings and keys of every length up to 50: the closing quote at every
+ * place in a block and on both sides of a block's edge. */
+static void
+test_string_lengths(void **state)
+{
+    for (size_t len = 0; len <= 50; len++) {
+        char in[128], trace[160];
+
+        letters_around(in, "{\"", len, "\":\"", len, "\"}");
+        letters_around(trace, "{ k:", len, " s:", len, " } $");
+        expect(in, trace);
+        check_splits(&(struct split_case) { .in = in });
+    }
+}
+
+/* Every kind of byte that stops the fast scan, at each of the first 40
+ * places of a 40-byte string, whole and split everywhere. */
+static void
+test_string_specials(void **state)
+{
+    static const struct {
+        const char *bytes;      /* What goes into the string. */
+        const char *trace;      /* How the trace shows it, or NULL if it is
+                                 * invalid: */
+        const char *error;      /* the message, */
+        size_t fault;           /* for the byte at bytes[fault]. */
+    } specials[] = {
+        { "\\n", "\\x0A", NULL, 0 },
+        { "\\\"", "\"", NULL, 0 },
+        { "\\\\", "\\x5C", NULL, 0 },
+        { "\\u00e9", "\\xC3\\xA9", NULL, 0 },
+        { "\\ud83d\\ude00", "\\xF0\\x9F\\x98\\x80", NULL, 0 },
+        { "\x7f", "\\x7F", NULL, 0 },
+        { " ", " ", NULL, 0 },
+        { "\xC2\x80", "\\xC2\\x80", NULL, 0 },
+        { "\xE2\x82\xAC", "\\xE2\\x82\\xAC", NULL, 0 },
+        { "\xED\x9F\xBF", "\\xED\\x9F\\xBF", NULL, 0 },
+        { "\xF0\x9F\x98\x80", "\\xF0\\x9F\\x98\\x80", NULL, 0 },
+        { "\xF4\x8F\xBF\xBF", "\\xF4\\x8F\\xBF\\xBF", NULL, 0 },
+        { "\x01", NULL, "unescaped control character 0x01 in a string", 0 },
+        { "\x1F", NULL, "unescaped control character 0x1F in a string", 0 },
+        { "\x80", NULL, "invalid UTF-8: unexpected continuation byte 0x80",
+          0 },
+        { "\xC1\xBF", NULL,
+          "invalid UTF-8: overlong sequence (lead byte 0xC1)", 0 },
+        { "\xE0\x9F\xBF", NULL,
+          "invalid UTF-8: overlong sequence (0xE0 0x9F)", 1 },
+        { "\xED\xA0\x80", NULL,
+          "invalid UTF-8: encoded surrogate (0xED 0xA0)", 1 },
+        { "\xF4\x90\x80\x80", NULL,
+          "invalid UTF-8: code point above U+10FFFF (0xF4 0x90)", 1 },
+        { "\xE2\x82" "a", NULL,
+          "invalid UTF-8: truncated sequence ('a' is not a continuation"
+          " byte)", 2 },
+        { "\xF0\x9F\x98\xC3", NULL,
+          "invalid UTF-8: truncated sequence (0xC3 is not a continuation"
+          " byte)", 3 },
+        { "\xFF", NULL, "invalid UTF-8: byte 0xFF", 0 },
+        { "\\x", NULL, "invalid escape \\x", 1 },
+    };
+    enum { LEN = 40 };
+
+    for (size_t i = 0; i < ARRAY_SIZE(specials); i++) {
+        for (size_t at = 0; at <= LEN; at++) {
+            char in[128], trace[256], error[160];
+            size_t n = letters_around(in, "[\"", at, specials[i].bytes,
+                                      LEN - at, "\"]");
+
+            if (specials[i].trace) {
+                letters_around(trace, "[ s:", at, specials[i].trace,
+                               LEN - at, " ] $");
+                expect_n(in, n, NULL, trace, 0, "");
+            } else {
+                snprintf(error, sizeof error, "byte %zu: %s",
+                         2 + at + specials[i].fault, specials[i].error);
+                expect_n(in, n, NULL, "[", JSTREAM_ERROR, error);
+            }
+            check_splits(&(struct split_case) { .in = in, .n = n });
+        }
+    }
+}
+
+/* The token limit on the fast path: a string of exactly the limit is
+ * whole, one byte more is not, wherever it is cut. */
+static void
+test_string_limit_edges(void **state)
+{
+    for (size_t max = 1; max <= 40; max++) {
+        struct jstream_limits limits = { .max_token = max };
+        char in[64], trace[64], error[64];
+        size_t n = letters_around(in, "[\"", max, "", 0, "\"]");
+
+        letters_around(trace, "[ s:", max, "", 0, " ] $");
+        expect_n(in, n, &limits, trace, 0, "");
+        check_splits(&(struct split_case) { .in = in, .limits = limits });
+
+        n = letters_around(in, "{\"", max + 1, "", 0, "\":1}");
+        snprintf(error, sizeof error,
+                 "byte %zu: object key longer than %zu bytes", 2 + max, max);
+        expect_n(in, n, &limits, "{", JSTREAM_ERROR, error);
+        check_splits(&(struct split_case) { .in = in, .limits = limits });
+    }
+}
+
+/* Where the strings of the piece being fed are handed over. */
+struct piece_record {
+    const char *lo, *hi;        /* The piece. */
+    size_t in_piece, copied;
+};
+
+static int
+record_where(void *aux, enum jstream_event event, const char *s, size_t len)
+{
+    struct piece_record *w = aux;
+
+    if (event == JSTREAM_STRING || event == JSTREAM_KEY) {
+        uintptr_t at = (uintptr_t) s;
+
+        if (at >= (uintptr_t) w->lo && at + len <= (uintptr_t) w->hi) {
+            w->in_piece++;
+        } else {
+            w->copied++;
+        }
+    }
+    return 0;
+}
+
+/* Feeds 'in' cut at 'cut' and counts where its strings were. */
+static void
+expect_where(const char *in, size_t cut, size_t in_piece, size_t copied)
+{
+    struct piece_record w = { NULL, NULL, 0, 0 };
+    struct jstream *js = jstream_create(record_where, &w, NULL);
+    size_t n = strlen(in);
+
+    assert_non_null(js);
+    w.lo = in;
+    w.hi = in + cut;
+    assert_int_equal(jstream_feed(js, in, cut), 0);
+    w.lo = in + cut;
+    w.hi = in + n;
+    assert_int_equal(jstream_feed(js, in + cut, n - cut), 0);
+    assert_int_equal(jstream_finish(js), 0);
+    assert_int_equal(w.in_piece, in_piece);
+    assert_int_equal(w.copied, copied);
+    jstream_destroy(js);
+}
+
+static void
+test_string_in_place(void **state)
+{
+    static const char in[] = "{\"k\":[\"abc\",\"d\\ne\",\"\",\"\xC3\xA9\"]}";
+
+    /* Whole: all but the one with an escape. */
+    expect_where(in, strlen(in), 4, 1);
+    /* Cut inside "abc": that one is copied. */
+    expect_where(in, 8, 3, 2);
+    /* Cut right after its opening quote: all of it is in the second
+     * piece. */
+    expect_where(in, 7, 4, 1);
+    /* Cut inside the UTF-8 sequence. */
+    expect_where(in, strlen(in) - 4, 3, 2);
 }
 
 /* ------------------------------------------------------------------------
@@ -1041,6 +1236,10 @@ main(void)
         cmocka_unit_test(test_token_limit),
         cmocka_unit_test(test_long_token),
         cmocka_unit_test(test_splits),
+        cmocka_unit_test(test_string_lengths),
+        cmocka_unit_test(test_string_specials),
+        cmocka_unit_test(test_string_limit_edges),
+        cmocka_unit_test(test_string_in_place),
         cmocka_unit_test(test_skip_object),
         cmocka_unit_test(test_skip_array),
         cmocka_unit_test(test_skip_key),

@@ -28,6 +28,7 @@ static const struct ud_column t_columns[] = {
     { "external_ids", UD_STRING, UD_STRING, true },
     { "enabled", UD_BOOLEAN, UD_VOID, false },
     { "n", UD_INTEGER, UD_VOID, false },
+    { "refs", UD_STRING, UD_UUID, true },
 };
 static const struct ud_table t_tables[] = {
     { "T", t_columns, sizeof t_columns / sizeof *t_columns },
@@ -35,7 +36,7 @@ static const struct ud_table t_tables[] = {
 static const struct ud_schema t_schema = { t_tables, 1 };
 
 struct transcript {
-    char text[8192];
+    char text[65536];
     size_t len;
     bool refuse_updates;        /* updates_begin() says no. */
     bool stop_on_message;       /* message() says stop. */
@@ -64,6 +65,23 @@ on_updates_begin(void *t_, const char *monitor_id)
     return t->refuse_updates || !ours ? NULL : &t_schema;
 }
 
+/* An atom of 'type' comes with its length and, for a uuid, its value. */
+static void
+check_atom(const char *atom, size_t len, enum ud_atom_type type,
+           const struct ud_uuid *uuid)
+{
+    struct ud_uuid u;
+
+    assert_int_equal(len, strlen(atom));
+    if (type == UD_UUID) {
+        assert_non_null(uuid);
+        assert_true(ud_uuid_from_string(atom, &u));
+        assert_memory_equal(&u, uuid, sizeof u);
+    } else {
+        assert_null(uuid);
+    }
+}
+
 static void
 on_row(void *t_, const struct ud_row *row)
 {
@@ -83,8 +101,12 @@ on_row(void *t_, const struct ud_row *row)
         bool is_map = c->value != UD_VOID;
         put(t, " %s=%s", c->name, is_map ? "{" : c->composite ? "[" : "");
         for (size_t k = 0; k < d->n; k++) {
+            check_atom(d->keys[k], d->key_lens[k], c->key,
+                       d->key_uuids ? &d->key_uuids[k] : NULL);
             put(t, "%s%s", k ? " " : "", d->keys[k]);
             if (is_map) {
+                check_atom(d->values[k], d->value_lens[k], c->value,
+                           d->value_uuids ? &d->value_uuids[k] : NULL);
                 put(t, "=%s", d->values[k]);
             }
         }
@@ -211,6 +233,40 @@ test_row_without_known_columns(void **state)
                        "result=- error=- updates=yes\n", false));
 }
 
+/* The decoder looks for each column name first where the last row had
+ * it; rows whose columns come in other orders, with some left out or
+ * unknown ones between, still find theirs. */
+static void
+test_column_orders(void **state)
+{
+    const char *in =
+        "{\"id\":2,\"result\":{\"T\":{"
+        "\"" U1 "\":{\"initial\":{\"enabled\":true,\"n\":1,"
+        "\"name\":\"a\"}},"
+        "\"" U2 "\":{\"initial\":{\"enabled\":false,\"n\":2,"
+        "\"name\":\"b\"}},"
+        "\"" U3 "\":{\"initial\":{\"name\":\"c\",\"n\":3,"
+        "\"enabled\":true}},"
+        "\"" U1 "\":{\"insert\":{\"x\":0,\"n\":4,\"y\":[1],"
+        "\"name\":\"d\"}},"
+        "\"" U2 "\":{\"insert\":{\"external_ids\":[\"map\",[]],"
+        "\"name\":\"e\",\"enabled\":false,\"n\":5,\"ports\":[\"set\","
+        "[]]}},"
+        "\"" U3 "\":{\"insert\":{\"enabled\":true,\"n\":6,"
+        "\"name\":\"f\"}}}}}";
+    const char *out =
+        "begin (reply)\n"
+        "T/1111 initial name=a enabled=true n=1\n"
+        "T/2222 initial name=b enabled=false n=2\n"
+        "T/3333 initial name=c enabled=true n=3\n"
+        "T/1111 insert name=d n=4\n"
+        "T/2222 insert name=e ports=[] external_ids={} enabled=false n=5\n"
+        "T/3333 insert name=f enabled=true n=6\n"
+        "msg method=- id=2 params=- result=- error=- updates=yes\n";
+    (void) state;
+    assert_null(decode(in, out, false));
+}
+
 /* Anything outside table updates comes back as compact JSON text. */
 static void
 test_echo_and_replies(void **state)
@@ -285,6 +341,64 @@ test_bad_input(void **state)
     expect_error(ROW("\"name\":[\"set\",[\"a\"],1]"), "trailing values");
     /* The tokenizer's own complaints come through, with the byte. */
     expect_error("{\"id\":1,}", "byte 8");
+}
+
+/* Uuids as a column's value, in a set, as a map's values: each comes with
+ * its value parsed (which on_row() checks). */
+static void
+test_uuid_atoms(void **state)
+{
+    (void) state;
+    assert_null(decode(ROW("\"ports\":[\"uuid\",\"" U2 "\"],"
+                           "\"refs\":[\"map\",[[\"a\",[\"uuid\",\"" U3 "\"]],"
+                           "[\"b\",[\"uuid\",\"" U1 "\"]]]]"),
+                       "begin (reply)\n"
+                       "T/1111 initial ports=[" U2 "] refs={a=" U3 " b="
+                       U1 "}\n"
+                       "msg method=- id=1 params=- result=- error=- "
+                       "updates=yes\n", false));
+    assert_null(decode(ROW("\"ports\":[\"set\",[[\"uuid\",\"" U3 "\"],"
+                           "[\"uuid\",\"" U1 "\"]]],\"refs\":[\"map\",[]]"),
+                       "begin (reply)\n"
+                       "T/1111 initial ports=[" U3 " " U1 "] refs={}\n"
+                       "msg method=- id=1 params=- result=- error=- "
+                       "updates=yes\n", false));
+}
+
+/* A row with more atoms than the decoder first makes room for: a set of
+ * 300 uuids, and a map of 300 pairs to uuids after it. */
+static void
+test_many_atoms(void **state)
+{
+    enum { N = 300 };
+    char *in = malloc(N * 200 + 256);
+    char *out = malloc(N * 200 + 256);
+    size_t n = 0, m = 0;
+
+    (void) state;
+    n += sprintf(in + n, "{\"id\":1,\"result\":{\"T\":{\"" U1 "\":{"
+                 "\"initial\":{\"ports\":[\"set\",[");
+    m += sprintf(out + m, "begin (reply)\nT/1111 initial ports=[");
+    for (int i = 0; i < N; i++) {
+        n += sprintf(in + n, "%s[\"uuid\",\"%08x-0000-0000-0000-%012x\"]",
+                     i ? "," : "", i, i);
+        m += sprintf(out + m, "%s%08x-0000-0000-0000-%012x", i ? " " : "",
+                     i, i);
+    }
+    n += sprintf(in + n, "]],\"refs\":[\"map\",[");
+    m += sprintf(out + m, "] refs={");
+    for (int i = 0; i < N; i++) {
+        n += sprintf(in + n, "%s[\"k%d\",[\"uuid\",\"%08x-0000-0000-0000-"
+                     "000000000000\"]]", i ? "," : "", i, i);
+        m += sprintf(out + m, "%sk%d=%08x-0000-0000-0000-000000000000",
+                     i ? " " : "", i, i);
+    }
+    sprintf(in + n, "]]}}}}}");
+    sprintf(out + m, "}\nmsg method=- id=1 params=- result=- error=- "
+            "updates=yes\n");
+    assert_null(decode(in, out, false));
+    free(in);
+    free(out);
 }
 
 /* A truncated message is no error: it waits for more. */
@@ -381,6 +495,50 @@ test_uuid_parse(void **state)
     assert_false(ud_uuid_from_string("", &u));
 }
 
+/* The value of hex digit 'c', or -1 if it is not one, as RFC 4122's
+ * grammar has it. */
+static int
+hex_value(int c)
+{
+    return (c >= '0' && c <= '9' ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : -1);
+}
+
+/* Every byte at every place of a uuid: valid where RFC 4122 says, and
+ * then with the value it says. */
+static void
+test_uuid_every_byte(void **state)
+{
+    static const char base[] = "0123abcd-4567-89ef-ABCD-0123456789aB";
+
+    (void) state;
+    for (size_t at = 0; at < 36; at++) {
+        for (int c = 1; c < 256; c++) {
+            bool dash = at == 8 || at == 13 || at == 18 || at == 23;
+            bool valid = dash ? c == '-' : hex_value(c) >= 0;
+            uint32_t want[4] = { 0, 0, 0, 0 };
+            char s[37];
+            struct ud_uuid u;
+
+            memcpy(s, base, sizeof s);
+            s[at] = c;
+            assert_int_equal(ud_uuid_from_string(s, &u), valid);
+            if (!valid) {
+                continue;
+            }
+            for (size_t i = 0, k = 0; i < 36; i++) {
+                if (i != 8 && i != 13 && i != 18 && i != 23) {
+                    want[k / 8] = want[k / 8] << 4 | hex_value(s[i]);
+                    k++;
+                }
+            }
+            assert_memory_equal(u.parts, want, sizeof want);
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -394,6 +552,10 @@ main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_capture_limit),
         cmocka_unit_test(test_uuid_parse),
+        cmocka_unit_test(test_uuid_every_byte),
+        cmocka_unit_test(test_column_orders),
+        cmocka_unit_test(test_uuid_atoms),
+        cmocka_unit_test(test_many_atoms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
