@@ -295,8 +295,9 @@ test_switch_policy(void **state)
     expect_counts(f, 2, 3, 0, 0);
 }
 
-/* A port listed by two switches: when the "local" one goes, it inherits
- * from the other; several switches deleted in one transaction. */
+/* A port listed by two switches inherits "local" while the "local" one
+ * lists it, whichever came first; when that one goes, it inherits from the
+ * other; several switches deleted in one transaction. */
 static void
 test_switches_deleted(void **state)
 {
@@ -314,6 +315,41 @@ test_switches_deleted(void **state)
            "\"" P2 "\":{\"delete\":null},\"" P3 "\":{\"delete\":null}}");
     expect_changes(f, "-10.1.0.0/16 -10.1.0.1/32");
     expect_counts(f, 0, 0, 0, 0);
+}
+
+/* A switch that is not "local" keeps its port list as uuids, differences
+ * appended (and compacted as they pile up): when it turns "local", exactly
+ * the ports it lists then inherit it, and lose it when it turns back. */
+static void
+test_switch_list_kept(void **state)
+{
+    struct fixture *f = *state;
+    base(f);
+    /* P3 (on node-a) joins LS1 too, and leaves and joins LS1 300 times:
+     * 601 toggles, the last one in. */
+    update(f, "\"Logical_Switch\":{\"" LS1 "\":{\"modify\":{\"ports\":"
+           UUID(P3) "}}}");
+    for (int i = 0; i < 300; i++) {
+        update(f, "\"Logical_Switch\":{\"" LS1 "\":{\"modify\":{"
+               "\"ports\":" UUID(P3) "}}}");
+        update(f, "\"Logical_Switch\":{\"" LS1 "\":{\"modify\":{"
+               "\"ports\":" UUID(P3) "}}}");
+    }
+    expect_changes(f, "");
+    /* LS2 lets P3 go: only LS1 lists it, which is not local. */
+    update(f, "\"Logical_Switch\":{\"" LS2 "\":{\"modify\":{\"ports\":"
+           UUID(P3) "}}}");
+    expect_changes(f, "-10.2.0.3/32");
+    /* LS1 turns local: P3 (node-a) is announced, P1 keeps its own
+     * annotation, P2 is on no node. */
+    update(f, "\"Logical_Switch\":{\"" LS1 "\":{\"modify\":{"
+           "\"external_ids\":[\"map\",[[" BGP ",\"local\"]]]}}}");
+    expect_changes(f, "-10.1.0.0/16 +10.2.0.3/32");
+    /* And back to announcing its subnet. */
+    update(f, "\"Logical_Switch\":{\"" LS1 "\":{\"modify\":{"
+           "\"external_ids\":[\"map\",[[" BGP ",\"true\"]]]}}}");
+    expect_changes(f, "-10.2.0.3/32 +10.1.0.0/16");
+    expect_counts(f, 2, 4, 0, 0);
 }
 
 /* A port deleted before or after its switch lets go of it. */
@@ -435,6 +471,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_port_moves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_switch_policy, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_switch_list_kept, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_switches_deleted, setup,
                                         teardown),
