@@ -26,6 +26,7 @@
 
 struct route_set;
 struct ud_row;
+struct ud_uuid;
 struct ud_schema;
 
 /* The tables and columns to ask the server for, in the order the decoder
@@ -46,6 +47,10 @@ void nb_replica_destroy(struct nb_replica *);
  * not mention are gone at the next commit. */
 void nb_replica_begin_snapshot(struct nb_replica *);
 
+/* A row of table 'table_idx' (as in nb_replica_schema()) with this uuid is
+ * on its way: a hint, to warm the cache (see ud_ops.row_begin). */
+void nb_replica_row_begin(const struct nb_replica *, size_t table_idx,
+                          const struct ud_uuid *);
 void nb_replica_row(struct nb_replica *, const struct ud_row *);
 
 /* Maps what changed since the last commit into the route set. */

@@ -269,6 +269,16 @@ server_row(struct nb_watcher *w, const struct ud_row *row)
 }
 
 static void
+on_row_begin(void *w_, size_t table_idx, const struct ud_uuid *uuid)
+{
+    struct nb_watcher *w = w_;
+
+    if (w->updates_for == MON_NB) {
+        nb_replica_row_begin(w->replica, table_idx, uuid);
+    }
+}
+
+static void
 on_row(void *w_, const struct ud_row *row)
 {
     struct nb_watcher *w = w_;
@@ -434,6 +444,7 @@ on_message(void *w_, const struct ud_message *m)
 
 static const struct ud_ops decoder_ops = {
     .updates_begin = on_updates_begin,
+    .row_begin = on_row_begin,
     .row = on_row,
     .message = on_message,
 };

@@ -1083,6 +1083,9 @@ on_event(void *d_, enum jstream_event ev, const char *s, size_t len)
             return fail(d, "table %s: \"%.*s\" is not a row uuid",
                         d->table->name, QUOTE_LEN(len), s);
         }
+        if (d->ops->row_begin) {
+            d->ops->row_begin(d->aux, d->table_idx, &d->uuid);
+        }
         d->level = L_ROW_OPEN;
         return 0;
 

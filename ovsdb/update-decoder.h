@@ -119,6 +119,11 @@ struct ud_ops {
      * decode, or NULL to refuse (the decoder stops with an error). */
     const struct ud_schema *(*updates_begin)(void *aux,
                                              const char *monitor_id);
+    /* Optional (may be NULL): a row's update begins, in table 'table_idx'
+     * of the schema; only its uuid is known.  A hint, for a caller to ask
+     * the cache for where that row lives while the values are decoded. */
+    void (*row_begin)(void *aux, size_t table_idx,
+                      const struct ud_uuid *uuid);
     /* One row.  Pointers are valid only during the call. */
     void (*row)(void *aux, const struct ud_row *);
     /* One whole message.  Pointers are valid only during the call.

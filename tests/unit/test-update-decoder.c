@@ -40,6 +40,9 @@ struct transcript {
     size_t len;
     bool refuse_updates;        /* updates_begin() says no. */
     bool stop_on_message;       /* message() says stop. */
+    bool begun;                 /* row_begin() came, its row not yet. */
+    size_t begun_table;
+    struct ud_uuid begun_uuid;
 };
 
 static void
@@ -82,6 +85,17 @@ check_atom(const char *atom, size_t len, enum ud_atom_type type,
     }
 }
 
+/* Each row is announced by row_begin(), with its table and uuid, before
+ * its values: on_row() checks. */
+static void
+on_row_begin(void *t_, size_t table_idx, const struct ud_uuid *uuid)
+{
+    struct transcript *t = t_;
+    t->begun = true;
+    t->begun_table = table_idx;
+    t->begun_uuid = *uuid;
+}
+
 static void
 on_row(void *t_, const struct ud_row *row)
 {
@@ -89,6 +103,11 @@ on_row(void *t_, const struct ud_row *row)
         "initial", "insert", "modify", "delete"
     };
     struct transcript *t = t_;
+
+    assert_true(t->begun);
+    assert_int_equal(t->begun_table, row->table_idx);
+    assert_memory_equal(&t->begun_uuid, &row->uuid, sizeof row->uuid);
+    t->begun = false;
 
     put(t, "%s/%04x %s", row->table->name,
         (unsigned int) (row->uuid.parts[0] >> 16), ops[row->op]);
@@ -128,6 +147,7 @@ on_message(void *t_, const struct ud_message *m)
 
 static const struct ud_ops ops = {
     .updates_begin = on_updates_begin,
+    .row_begin = on_row_begin,
     .row = on_row,
     .message = on_message,
 };
