@@ -152,6 +152,8 @@ struct nb_replica {
     struct hmap ports;
     struct hmap lbs;
     struct hmap strings;        /* Interned values: struct istr. */
+#define N_RECENT 16
+    struct istr *recent[N_RECENT];  /* See recent_slot(). */
     size_t n_ports_with_row;
     size_t n_skipped;
 
@@ -196,26 +198,45 @@ to_uuid(const struct ud_uuid *in, struct uuid *out)
 struct istr {
     struct hmap_node node;      /* In nb_replica->strings. */
     size_t refs;
+    size_t len;
     char s[];
 };
+
+/* Where a value is looked for first, among the few seen last (most rows
+ * repeat the same few values: "true", this node's name). */
+static size_t
+recent_slot(const char *s, size_t len)
+{
+    return ((len * 7 + (unsigned char) s[0]
+             + (unsigned char) s[len ? len - 1 : 0]) % N_RECENT);
+}
 
 static const char *
 intern(struct nb_replica *r, const char *s)
 {
-    uint32_t hash = hash_string(s, 0);
-    struct istr *is;
+    size_t len = strlen(s);
+    size_t slot = recent_slot(s, len);
+    struct istr *is = r->recent[slot];
 
+    if (is && is->len == len && !memcmp(is->s, s, len)) {
+        is->refs++;
+        return is->s;
+    }
+
+    uint32_t hash = hash_bytes(s, len, 0);
     HMAP_FOR_EACH_WITH_HASH (is, node, hash, &r->strings) {
-        if (!strcmp(is->s, s)) {
+        if (is->len == len && !memcmp(is->s, s, len)) {
             is->refs++;
+            r->recent[slot] = is;
             return is->s;
         }
     }
-    size_t len = strlen(s);
     is = xmalloc(sizeof *is + len + 1);
     is->refs = 1;
+    is->len = len;
     memcpy(is->s, s, len + 1);
     hmap_insert(&r->strings, &is->node, hash);
+    r->recent[slot] = is;
     return is->s;
 }
 
@@ -225,6 +246,10 @@ unintern(struct nb_replica *r, const char *s)
     if (s) {
         struct istr *is = CONTAINER_OF(s, struct istr, s);
         if (!--is->refs) {
+            size_t slot = recent_slot(is->s, is->len);
+            if (r->recent[slot] == is) {
+                r->recent[slot] = NULL;
+            }
             hmap_remove(&r->strings, &is->node);
             free(is);
         }
@@ -264,8 +289,11 @@ set_scalar(char **slot, const struct ud_datum *d)
 /* A key of a map column that the replica keeps. */
 struct kept_key {
     const char *key;
+    size_t len;                 /* strlen(key). */
     const char **slot;          /* Interned. */
 };
+#define KEPT(KEY, SLOT) { KEY, sizeof KEY - 1, SLOT }
+#define MAX_KEPT 3
 
 /* Applies map column 'd' to the kept keys: whole ('diff' false) or as an
  * OVSDB difference, where a pair with the value already held removes the
@@ -274,23 +302,31 @@ static void
 apply_map(struct nb_replica *r, const struct ud_datum *d, bool diff,
           struct kept_key *keys, size_t n_keys)
 {
-    if (!diff) {
-        for (size_t k = 0; k < n_keys; k++) {
-            set_istr(r, keys[k].slot, NULL);
-        }
-    }
+    const char *whole[MAX_KEPT] = { NULL };
+
+    ovs_assert(n_keys <= MAX_KEPT);
     for (size_t i = 0; i < d->n; i++) {
         for (size_t k = 0; k < n_keys; k++) {
-            if (strcmp(d->keys[i], keys[k].key)) {
+            if (d->key_lens[i] != keys[k].len
+                || memcmp(d->keys[i], keys[k].key, keys[k].len)) {
                 continue;
             }
             const char **slot = keys[k].slot;
-            if (diff && *slot && !strcmp(*slot, d->values[i])) {
+            if (!diff) {
+                whole[k] = d->values[i];
+            } else if (*slot && !strcmp(*slot, d->values[i])) {
                 set_istr(r, slot, NULL);
             } else {
                 set_istr(r, slot, d->values[i]);
             }
             break;
+        }
+    }
+    if (!diff) {
+        /* A key the map lacks is unset; one it has and we hold with the
+         * same value stays as it is. */
+        for (size_t k = 0; k < n_keys; k++) {
+            set_istr(r, keys[k].slot, whole[k]);
         }
     }
 }
@@ -614,16 +650,16 @@ switch_update(struct nb_replica *r, const struct ud_row *u,
     }
     if (!diff || c[LS_EXTERNAL_IDS].present) {
         struct kept_key keys[] = {
-            { NB_KEY_BGP, &ls->bgp },
-            { NB_KEY_CIDR, &ls->cidr },
-            { NB_KEY_NAT_OUTGOING, &ls->nat_outgoing },
+            KEPT(NB_KEY_BGP, &ls->bgp),
+            KEPT(NB_KEY_CIDR, &ls->cidr),
+            KEPT(NB_KEY_NAT_OUTGOING, &ls->nat_outgoing),
         };
         apply_map(r, &c[LS_EXTERNAL_IDS], diff, keys, ARRAY_SIZE(keys));
     }
     if (!diff || c[LS_OTHER_CONFIG].present) {
         struct kept_key keys[] = {
-            { "subnet", &ls->subnet },
-            { "ipv6_prefix", &ls->ipv6_prefix },
+            KEPT("subnet", &ls->subnet),
+            KEPT("ipv6_prefix", &ls->ipv6_prefix),
         };
         apply_map(r, &c[LS_OTHER_CONFIG], diff, keys, ARRAY_SIZE(keys));
     }
@@ -793,12 +829,12 @@ port_update(struct nb_replica *r, const struct ud_row *u,
                       : !strcmp(c[LSP_ENABLED].keys[0], "true"));
     }
     if (!diff || c[LSP_EXTERNAL_IDS].present) {
-        struct kept_key keys[] = { { NB_KEY_BGP, &p->bgp } };
+        struct kept_key keys[] = { KEPT(NB_KEY_BGP, &p->bgp) };
         apply_map(r, &c[LSP_EXTERNAL_IDS], diff, keys, ARRAY_SIZE(keys));
     }
     if (!diff || c[LSP_OPTIONS].present) {
         struct kept_key keys[] = {
-            { "requested-chassis", &p->requested_chassis },
+            KEPT("requested-chassis", &p->requested_chassis),
         };
         apply_map(r, &c[LSP_OPTIONS], diff, keys, ARRAY_SIZE(keys));
     }
@@ -841,7 +877,7 @@ lb_update(struct nb_replica *r, const struct ud_row *u,
         set_scalar(&lb->name, &c[LB_NAME]);
     }
     if (!diff || c[LB_EXTERNAL_IDS].present) {
-        struct kept_key keys[] = { { NB_KEY_BGP, &lb->bgp } };
+        struct kept_key keys[] = { KEPT(NB_KEY_BGP, &lb->bgp) };
         apply_map(r, &c[LB_EXTERNAL_IDS], diff, keys, ARRAY_SIZE(keys));
     }
     if (!diff) {
