@@ -23,7 +23,6 @@ bgp_pmap_init(struct bgp_pmap *m)
 {
     m->mask = 0;
     m->n = 0;
-    m->scan = 0;
     m->buckets = xcalloc_or_die(1, sizeof *m->buckets);
 }
 
@@ -164,7 +163,6 @@ resize(struct bgp_pmap *m, size_t n_buckets)
     free(m->buckets);
     m->buckets = buckets;
     m->mask = n_buckets - 1;
-    m->scan = 0;
 }
 
 void
@@ -213,22 +211,3 @@ bgp_pmap_remove(struct bgp_pmap *m, struct bgp_pnode *node)
     }
 }
 
-struct bgp_pnode *
-bgp_pmap_pop(struct bgp_pmap *m)
-{
-    if (!m->n) {
-        return NULL;
-    }
-    /* Buckets before 'scan' were empty when last looked at; an insertion
-     * may have filled one since, so wrap around once. */
-    for (size_t i = 0; i <= m->mask; i++) {
-        size_t b = (m->scan + i) & m->mask;
-        if (m->buckets[b]) {
-            struct bgp_pnode *node = m->buckets[b];
-            m->scan = b;
-            bgp_pmap_remove(m, node);
-            return node;
-        }
-    }
-    return NULL;
-}

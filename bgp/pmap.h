@@ -24,11 +24,10 @@ struct bgp_pmap {
     struct bgp_pnode **buckets;
     size_t mask;                /* Number of buckets - 1. */
     size_t n;
-    size_t scan;                /* bgp_pmap_pop() resumes here. */
 };
 
 void bgp_pmap_init(struct bgp_pmap *);
-/* Frees the buckets, not the elements: pop them first. */
+/* Frees the buckets, not the elements: the owner frees those. */
 void bgp_pmap_destroy(struct bgp_pmap *);
 
 uint32_t bgp_prefix_hash(const struct bgp_prefix *);
@@ -56,14 +55,8 @@ void bgp_pmap_insert(struct bgp_pmap *, struct bgp_pnode *);
 /* The same, with node->hash already set to the prefix's hash. */
 void bgp_pmap_insert_hashed(struct bgp_pmap *, struct bgp_pnode *);
 void bgp_pmap_remove(struct bgp_pmap *, struct bgp_pnode *);
-/* Removes and returns some element, or NULL if empty. */
-struct bgp_pnode *bgp_pmap_pop(struct bgp_pmap *);
 /* Makes room for 'n' elements in all, so that inserting up to that many
  * resizes nothing. */
 void bgp_pmap_reserve(struct bgp_pmap *, size_t n);
-
-#define BGP_PMAP_FOR_EACH(NODE, MAP)                                    \
-    for (size_t b__ = 0; b__ <= (MAP)->mask; b__++)                     \
-        for ((NODE) = (MAP)->buckets[b__]; (NODE); (NODE) = (NODE)->next)
 
 #endif /* bgp/pmap.h */
