@@ -513,15 +513,9 @@ link_port(struct nb_replica *r, struct ls_row *ls, const struct ud_uuid *u,
 /* A switch's ports column. */
 
 static int
-compare_uuids(const void *a_, const void *b_)
+compare_uuids(const void *a, const void *b)
 {
-    const struct uuid *a = a_, *b = b_;
-    for (int i = 0; i < 4; i++) {
-        if (a->parts[i] != b->parts[i]) {
-            return a->parts[i] < b->parts[i] ? -1 : 1;
-        }
-    }
-    return 0;
+    return uuid_compare_3way(a, b);
 }
 
 /* Leaves each uuid of 'ls->ports' once, and only those that appeared an
@@ -954,8 +948,8 @@ apply_routes(struct nb_replica *r, struct rs_row *routes, bool skipped,
     return now;
 }
 
-/* Maps port 'p' with what it inherits from its first parent as the last
- * commit left it, into the route set. */
+/* Maps port 'p', with what it inherits as the last commit left its
+ * switches (inherits_local()), into the route set. */
 static void
 map_port(struct nb_replica *r, struct lsp_row *p)
 {
