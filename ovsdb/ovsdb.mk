@@ -37,3 +37,13 @@ build/release/tests/bench-json-stream: \
         $(call objs,release,tests/tools/bench-json-stream.c \
                             $(DECODER_SRCS))
 	$(CC) $(FLAVOUR_LDFLAGS_release) $(LDFLAGS) -o $@ $^
+
+# The NB side of a first sync alone, from a file bench-json-stream -o wrote;
+# not run by make check, but built by it, so that neither tool rots.
+CHECK_DEPS += build/release/tests/bench-json-stream \
+              build/release/tests/bench-nb-replica
+build/release/tests/bench-nb-replica: \
+        $(call objs,release,tests/tools/bench-nb-replica.c \
+                            $(DECODER_SRCS) ovsdb/nb-map.c \
+                            ovsdb/nb-replica.c ovsdb/route-set.c)
+	$(CC) $(FLAVOUR_LDFLAGS_release) $(LDFLAGS) -o $@ $^ $(LIBS)

@@ -13,9 +13,11 @@
  * It is fed in pieces of PIECE bytes (default 65536, like socket reads),
  * RUNS times (default 5).  Prints the best and the median throughput in
  * MB/s (10^6 bytes a second), and with -d the median nanoseconds a row.
+ * With -o FILE it only writes the snapshot it would generate to FILE (for
+ * tests/tools/bench-nb-replica.c).
  *
  *   make build/release/tests/bench-json-stream
- *   build/release/tests/bench-json-stream [-d] [-f FILE]
+ *   build/release/tests/bench-json-stream [-d] [-f FILE | -o FILE]
  *       [PORTS [PIECE [RUNS]]]
  *
  * Not run by `make check`.
@@ -99,7 +101,11 @@ message(void *aux, const struct ud_message *m)
     return 0;
 }
 
-static const struct ud_ops ops = { updates_begin, row, message };
+static const struct ud_ops ops = {
+    .updates_begin = updates_begin,
+    .row = row,
+    .message = message,
+};
 
 /* A growing output buffer. */
 struct out {
@@ -291,6 +297,7 @@ int
 main(int argc, char *argv[])
 {
     const char *file = NULL;
+    const char *out_file = NULL;
     bool decoder = false;
     struct counts counts;
     struct jstream *js;
@@ -301,11 +308,13 @@ main(int argc, char *argv[])
     char *doc;
     int opt;
 
-    while ((opt = getopt(argc, argv, "df:")) != -1) {
+    while ((opt = getopt(argc, argv, "df:o:")) != -1) {
         if (opt == 'd') {
             decoder = true;
         } else if (opt == 'f') {
             file = optarg;
+        } else if (opt == 'o') {
+            out_file = optarg;
         } else {
             goto usage;
         }
@@ -320,6 +329,15 @@ main(int argc, char *argv[])
     }
 
     doc = file ? read_file(file, &len) : make_snapshot(ports, &len);
+    if (out_file) {
+        FILE *f = fopen(out_file, "wb");
+        if (!f || fwrite(doc, 1, len, f) != len || fclose(f)) {
+            perror(out_file);
+            return 1;
+        }
+        free(doc);
+        return 0;
+    }
     mbps = calloc(runs, sizeof *mbps);
     ns_row = calloc(runs, sizeof *ns_row);
     js = jstream_create(count, &counts, NULL);
@@ -364,7 +382,7 @@ main(int argc, char *argv[])
     return 0;
 
 usage:
-    fprintf(stderr, "usage: bench-json-stream [-d] [-f FILE] "
+    fprintf(stderr, "usage: bench-json-stream [-d] [-f FILE | -o FILE] "
             "[PORTS [PIECE [RUNS]]]\n");
     return 1;
 }
