@@ -212,8 +212,12 @@ hand_over(struct nb_thread *t)
     struct nb_watcher_status s;
     struct rs_changes changes = { NULL, 0 };
 
-    if (nb_watcher_is_synced(t->watcher)
-        && nb_watcher_is_settled(t->watcher)) {
+    /* The set is complete (the first snapshot in) only once its changes
+     * are taken: synced, the watcher may already be part-way into the next
+     * message (in the same read), and nothing is taken until it ends. */
+    bool taken = (nb_watcher_is_synced(t->watcher)
+                  && nb_watcher_is_settled(t->watcher));
+    if (taken) {
         route_set_take_changes(routes, &changes);
     }
     nb_watcher_get_status(t->watcher, &s);
@@ -234,7 +238,7 @@ hand_over(struct nb_thread *t)
         }
         wake = true;
     }
-    if (s.synced && !ch->complete) {
+    if (taken && !ch->complete) {
         ch->complete = true;
         wake = true;
     }

@@ -18,6 +18,18 @@ run() {
         > "$T/$s.out" 2> "$T/$s.err" < /dev/null &
     _pids+=("$!")
 }
+# run_bgp SCENARIO: the same, with the speaker as a daemon (a peer it
+# cannot reach, no listener): what the BGP side is told.
+run_bgp() {
+    local s=$1
+    spawn "fake-$s" python3 "$FAKE" "$T/$s.sock" "$s" "$T/$s.fake"
+    wait_until 10 test -S "$T/$s.sock" || return 1
+    "$SPEAKER" --ovnnb-db="unix:$T/$s.sock" --node-name=n1 \
+        --neighbor-address=127.0.0.2 --neighbor-as=1 --cluster-as=2 \
+        --local-address=127.0.0.1 --listen-port=0 --unixctl="$T/$s.ctl" \
+        > "$T/$s.out" 2> "$T/$s.err" < /dev/null &
+    _pids+=("$!")
+}
 connections() {
     test "$(grep -c '^connection ' "$1")" -ge "$2"
 }
@@ -52,7 +64,15 @@ check "... saying why" \
 check "... and the old cluster's routes go" \
     has_line "$T/new-cluster.out" '- 10\.91\.0\.0/16 subnet:ls1'
 
-for s in relay-lost drop-in-chunk echo new-cluster; do
+run_bgp snapshot-then-partial
+check "the route set is complete only once its changes are handed over" \
+    wait_until 10 grep -q 'first NB snapshot in: [12] routes' \
+    "$T/snapshot-then-partial.err"
+check "... never empty while the next update is part-way" \
+    bash -c '! grep -q "first NB snapshot in: 0 routes" "$0"' \
+    "$T/snapshot-then-partial.err"
+
+for s in relay-lost drop-in-chunk echo new-cluster snapshot-then-partial; do
     if grep -q -E 'ERROR|runtime error|AddressSanitizer' "$T/$s.err"; then
         note "$s: $(cat "$T/$s.err")"
         check "$s: no sanitizer report" false

@@ -12,6 +12,10 @@ Scenarios (each a list of connections; the last one repeats):
                  connection, a good snapshot.
   echo           the server sends an echo request with params ["hi"]
                  after the snapshot; the log gets the speaker's reply.
+  snapshot-then-partial
+                 one write holds the NB snapshot (switch 10.92/16) and
+                 the first row of the next update2 (switch 10.93/16); the
+                 rest of that update comes 3 s later.
   new-cluster    connection 1: cluster A at index 1000 (switch 10.91/16);
                  connection 2: cluster B at index 7 (switch 10.92/16): a
                  new cluster, so not "behind".  The server closes each
@@ -119,6 +123,18 @@ def serve(conn, scenario, i):
             srv["params"][1], {"Database": {SERVER_UUID: {"modify": {
                 "connected": False}}}}]}
         conn.send(left, reply(nb["id"], switch(1, "10.91.0.0/16")))
+        conn.request("never")
+        return
+    if scenario == "snapshot-then-partial":
+        import time
+        update = json.dumps({"id": None, "method": "update2", "params": [
+            "nb", switch(3, "10.93.0.0/16")]})
+        cut = update.index("}}}") + 3      # The whole row, not the message.
+        conn.sock.sendall((json.dumps(reply(nb["id"],
+                                            switch(2, "10.92.0.0/16")))
+                           + update[:cut]).encode())
+        time.sleep(3)
+        conn.sock.sendall(update[cut:].encode())
         conn.request("never")
         return
     conn.send(reply(nb["id"], switch(2, "10.92.0.0/16")))
