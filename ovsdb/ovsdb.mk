@@ -47,8 +47,10 @@ build/release/tests/bench-nb-replica: \
                             $(DECODER_SRCS) ovsdb/nb-map.c \
                             ovsdb/nb-replica.c ovsdb/route-set.c)
 	$(CC) $(FLAVOUR_LDFLAGS_release) $(LDFLAGS) -o $@ $^ $(LIBS)
+
 # A randomized differential test of the replica (see the file).
 UNIT_TESTS += test-nb-replica-random
+# (It includes ovsdb/nb-replica.c, to check its structures too.)
 test-nb-replica-random_SRCS := tests/unit/test-nb-replica-random.c \
-                               $(DECODER_SRCS) ovsdb/nb-replica.c \
-                               ovsdb/route-set.c ovsdb/nb-map.c
+                               $(DECODER_SRCS) ovsdb/route-set.c \
+                               ovsdb/nb-map.c

@@ -23,6 +23,10 @@
  */
 #include <config.h>
 
+/* White box: the replica itself, for the invariants of its own structures
+ * (see check_internals()). */
+#include "ovsdb/nb-replica.c"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -860,6 +864,15 @@ put_updates(struct ds *s, const struct model *old, const struct model *new)
                     continue;
                 }
                 op = "modify";
+                if (mode == 1 && chance(5)) {
+                    /* Not what a server sends, but what a decoder reads:
+                     * the row deleted, then inserted again with the same
+                     * uuid, in one message. */
+                    ds_put_format(&tbl, "%s\"%s\":{\"delete\":null}",
+                                  any ? "," : "", uuid);
+                    any = true;
+                    op = "insert";
+                }
             }
             ds_put_format(&tbl, "%s\"%s\":{\"%s\":", any ? "," : "", uuid,
                           op);
@@ -1168,9 +1181,120 @@ consumer_matches(struct harness *h)
     ds_destroy(&text);
 }
 
+/* Whether 'u' appears an odd number of times in the switch's list. */
+static bool
+lists(const struct ls_row *ls, const struct uuid *u)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ls->n_ports; i++) {
+        n += uuid_equals(&ls->ports[i], u);
+    }
+    return n % 2;
+}
+
+static void
+check_internals(struct harness *h)
+{
+    const struct nb_replica *r = h->r;
+    const struct model *m = h->model;
+
+    if (r->in_snapshot || r->dirty_switches.n || r->dirty_ports.n
+        || r->dirty_lbs.n) {
+        fail("internals: a commit left work undone");
+    }
+    /* Interned strings: counted right, the recent ones alive. */
+    size_t refs = 0;
+    struct istr *is;
+    HMAP_FOR_EACH (is, node, &r->strings) {
+        refs += is->refs;
+        if (!is->refs || is->len != strlen(is->s)) {
+            fail("internals: interned \"%s\" has %zu refs", is->s, is->refs);
+        }
+    }
+    for (size_t i = 0; i < N_RECENT; i++) {
+        bool found = !r->recent[i];
+        HMAP_FOR_EACH (is, node, &r->strings) {
+            found |= is == r->recent[i];
+        }
+        if (!found) {
+            fail("internals: recent[%zu] is not interned", i);
+        }
+    }
+    size_t held = 0;
+    struct ls_row *ls;
+    HMAP_FOR_EACH (ls, key.node, &r->switches) {
+        held += !!ls->bgp + !!ls->cidr + !!ls->nat_outgoing + !!ls->subnet
+                + !!ls->ipv6_prefix;
+        if (ls->dirty || ls->deleted) {
+            fail("internals: switch dirty or deleted after a commit");
+        }
+        /* Its list is the model's. */
+        int idx = -1;
+        for (int i = 0; i < NS; i++) {
+            char u[37];
+            struct uuid uuid;
+            sw_uuid(i, u);
+            uuid_from_string(&uuid, u);
+            if (uuid_equals(&uuid, &ls->key.uuid)) {
+                idx = i;
+            }
+        }
+        if (idx < 0 || !m->sw[idx].exists) {
+            fail("internals: a switch the model lacks");
+        }
+        for (int i = 0; i < NP; i++) {
+            char u[37];
+            struct uuid uuid;
+            port_uuid(i, u);
+            uuid_from_string(&uuid, u);
+            if (lists(ls, &uuid) != !!(m->sw[idx].ports & (1u << i))) {
+                fail("internals: switch %d's list, port %d", idx, i);
+            }
+        }
+    }
+    size_t with_row = 0;
+    struct lsp_row *p;
+    HMAP_FOR_EACH (p, key.node, &r->ports) {
+        held += !!p->bgp + !!p->requested_chassis;
+        with_row += p->has_row;
+        if (p->dirty) {
+            fail("internals: port dirty after a commit");
+        }
+        if (!p->has_row && !p->n_parents) {
+            fail("internals: a placeholder port nothing needs");
+        }
+        /* Its parents: exactly the "local" switches that list it. */
+        size_t n = 0;
+        HMAP_FOR_EACH (ls, key.node, &r->switches) {
+            bool want = ls->local && lists(ls, &p->key.uuid);
+            if (want != port_has_parent(p, ls)) {
+                fail("internals: port parents differ from the lists");
+            }
+            n += want;
+        }
+        if (n != p->n_parents) {
+            fail("internals: port has %u parents, %zu expected",
+                 p->n_parents, n);
+        }
+    }
+    struct lb_row *lb;
+    HMAP_FOR_EACH (lb, key.node, &r->lbs) {
+        held += !!lb->bgp;
+    }
+    if (held != refs) {
+        fail("internals: %zu interned references held, %zu counted",
+             held, refs);
+    }
+    if (with_row != r->n_ports_with_row) {
+        fail("internals: n_ports_with_row");
+    }
+}
+
 static void
 check(struct harness *h)
 {
+    check_internals(h);
+
     struct ds want = DS_EMPTY_INITIALIZER, got = DS_EMPTY_INITIALIZER;
     struct actual_aux aux = { h->rs, &got };
     size_t n_skipped;
