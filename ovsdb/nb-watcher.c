@@ -106,6 +106,7 @@ struct nb_watcher {
     struct route_set *routes;
     bool synced;
     bool unsettled;             /* Rows applied since the last commit. */
+    struct rs_changes committed;  /* Of whole messages, not taken yet. */
     bool was_connected;
     unsigned long long n_full_recomputes;
     long long int last_change_ms;
@@ -340,8 +341,27 @@ nb_committed(struct nb_watcher *w)
 {
     nb_replica_commit(w->replica);
     w->unsettled = false;
-    if (route_set_has_changes(w->routes)) {
-        w->last_change_ms = time_wall_msec();
+    if (!route_set_has_changes(w->routes)) {
+        return;
+    }
+    w->last_change_ms = time_wall_msec();
+
+    /* Taken now, whole, so that a consumer never waits for a moment
+     * between messages (under steady traffic a read may always end inside
+     * one).  In order: a prefix may come and go in two messages. */
+    struct rs_changes batch;
+    route_set_take_changes(w->routes, &batch);
+    struct rs_changes *c = &w->committed;
+    if (!c->n) {
+        rs_changes_destroy(c);
+        *c = batch;
+    } else {
+        c->changes = xrealloc(c->changes,
+                              (c->n + batch.n) * sizeof *c->changes);
+        memcpy(&c->changes[c->n], batch.changes,
+               batch.n * sizeof *batch.changes);
+        c->n += batch.n;
+        free(batch.changes);
     }
 }
 
@@ -673,6 +693,7 @@ nb_watcher_destroy(struct nb_watcher *w)
     reconnect_destroy(w->rc);
     update_decoder_destroy(w->dec);
     nb_replica_destroy(w->replica);
+    rs_changes_destroy(&w->committed);
     route_set_destroy(w->routes);
     svec_destroy(&w->remotes);
     ds_destroy(&w->out);
@@ -688,6 +709,13 @@ bool
 nb_watcher_is_synced(const struct nb_watcher *w)
 {
     return w->synced;
+}
+
+void
+nb_watcher_take_changes(struct nb_watcher *w, struct rs_changes *out)
+{
+    *out = w->committed;
+    w->committed = (struct rs_changes) { NULL, 0 };
 }
 
 bool

@@ -19,8 +19,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "ovsdb/route-set.h"
+
 struct ds;
-struct route_set;
 
 struct nb_watcher_options {
     const char *remote;         /* unix:, tcp:, ssl:, or a comma list. */
@@ -42,11 +43,17 @@ bool nb_watcher_is_synced(const struct nb_watcher *);
 /* True when the route set holds whole NB transactions only.  Rows are
  * mapped as they arrive, so it does not while a message is being applied
  * (a large one spans many reads), nor after a connection was lost in the
- * middle of one, until the next message's end.  Take the route set's
- * changes only then. */
+ * middle of one, until the next message's end. */
 bool nb_watcher_is_settled(const struct nb_watcher *);
 
-/* The route set.  Its pending changes are the consumer's to take. */
+/* Moves into 'out' (for rs_changes_destroy()) the route set's changes of
+ * the whole messages applied since the last call, in order: the changes of
+ * one message are a net difference (route-set.h), and a prefix may come
+ * and go again in a later one.  The first snapshot's are in it by the time
+ * nb_watcher_is_synced(); a message under way's are not. */
+void nb_watcher_take_changes(struct nb_watcher *, struct rs_changes *out);
+
+/* The route set, to read; its changes are nb_watcher_take_changes()'s. */
 struct route_set *nb_watcher_routes(const struct nb_watcher *);
 
 /* Status, for operators. */

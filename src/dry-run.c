@@ -18,11 +18,11 @@
 VLOG_DEFINE_THIS_MODULE(dry_run);
 
 static void
-print_changes(struct route_set *routes)
+print_changes(struct nb_watcher *w)
 {
     struct rs_changes changes;
 
-    route_set_take_changes(routes, &changes);
+    nb_watcher_take_changes(w, &changes);
     for (size_t i = 0; i < changes.n; i++) {
         const struct rs_change *c = &changes.changes[i];
         char prefix[NB_PREFIX_STRLEN];
@@ -50,11 +50,9 @@ dry_run_main(const struct speaker_options *opts)
               "opened", opts->ovnnb_db, opts->node_name);
     for (;;) {
         nb_watcher_run(w);
+        print_changes(w);
         if (nb_watcher_is_synced(w) && nb_watcher_is_settled(w)) {
             struct route_set *routes = nb_watcher_routes(w);
-            if (route_set_has_changes(routes)) {
-                print_changes(routes);
-            }
             if (!synced) {
                 synced = true;
                 VLOG_INFO("initial route set: %"PRIuSIZE" prefixes",

@@ -210,16 +210,10 @@ hand_over(struct nb_thread *t)
 {
     struct route_set *routes = nb_watcher_routes(t->watcher);
     struct nb_watcher_status s;
-    struct rs_changes changes = { NULL, 0 };
+    struct rs_changes changes;
 
-    /* The set is complete (the first snapshot in) only once its changes
-     * are taken: synced, the watcher may already be part-way into the next
-     * message (in the same read), and nothing is taken until it ends. */
-    bool taken = (nb_watcher_is_synced(t->watcher)
-                  && nb_watcher_is_settled(t->watcher));
-    if (taken) {
-        route_set_take_changes(routes, &changes);
-    }
+    /* Whole messages only; once synced, the first snapshot's are in. */
+    nb_watcher_take_changes(t->watcher, &changes);
     nb_watcher_get_status(t->watcher, &s);
 
     ovs_mutex_lock(&t->ch->mutex);
@@ -238,7 +232,7 @@ hand_over(struct nb_thread *t)
         }
         wake = true;
     }
-    if (taken && !ch->complete) {
+    if (s.synced && !ch->complete) {
         ch->complete = true;
         wake = true;
     }
