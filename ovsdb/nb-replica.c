@@ -161,8 +161,10 @@ struct nb_replica {
     bool had_rows;              /* ...if there were any before it. */
     struct dirty dirty_switches, dirty_ports, dirty_lbs;
     struct nb_routes scratch;
-    const char **room;          /* For a port's addresses at commit. */
+    const char **room;          /* For a port's addresses when mapped. */
     size_t n_room;
+    const char **join_room;     /* For them while a row changes them. */
+    size_t n_join_room;
 };
 
 static void
@@ -803,9 +805,13 @@ port_update(struct nb_replica *r, const struct ud_row *u,
     if (!diff || c[LSP_NAME].present || c[LSP_ADDRESSES].present
         || c[LSP_DYNAMIC].present) {
         struct port_strings strs;
-        const char **room = xmalloc((p->n_addresses + c[LSP_ADDRESSES].n
-                                     + 1) * sizeof *room);
-        port_split(p, room, &strs);
+        size_t need = p->n_addresses + c[LSP_ADDRESSES].n + 1;
+        if (need > r->n_join_room) {
+            r->n_join_room = MAX(16, 2 * need);
+            r->join_room = xrealloc(r->join_room,
+                                    r->n_join_room * sizeof *r->join_room);
+        }
+        port_split(p, r->join_room, &strs);
         if (!diff || c[LSP_NAME].present) {
             strs.name = c[LSP_NAME].n ? c[LSP_NAME].keys[0] : NULL;
         }
@@ -816,7 +822,6 @@ port_update(struct nb_replica *r, const struct ud_row *u,
             strs.dynamic = c[LSP_DYNAMIC].n ? c[LSP_DYNAMIC].keys[0] : NULL;
         }
         port_join(p, &strs);
-        free(room);
     }
     if (!diff || c[LSP_ENABLED].present) {
         p->enabled = (!c[LSP_ENABLED].n ? -1
@@ -1238,6 +1243,7 @@ nb_replica_destroy(struct nb_replica *r)
     free(r->dirty_lbs.rows);
     nb_routes_destroy(&r->scratch);
     free(r->room);
+    free(r->join_room);
     free(r->node_name);
     free(r);
 }
