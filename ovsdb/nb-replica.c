@@ -1221,16 +1221,21 @@ nb_replica_destroy(struct nb_replica *r)
     if (!r) {
         return;
     }
+    /* Released first, the rows' routes are no longer in the set, and
+     * freeing the rows looks nothing up. */
     struct ls_row *ls;
     HMAP_FOR_EACH_SAFE (ls, key.node, &r->switches) {
+        route_set_release_row(r->routes, &ls->routes);
         free_switch(r, ls);
     }
     struct lsp_row *p;
     HMAP_FOR_EACH_SAFE (p, key.node, &r->ports) {
+        route_set_release_row(r->routes, &p->routes);
         free_port(r, p);
     }
     struct lb_row *lb;
     HMAP_FOR_EACH_SAFE (lb, key.node, &r->lbs) {
+        route_set_release_row(r->routes, &lb->routes);
         free_lb(r, lb);
     }
     hmap_destroy(&r->switches);

@@ -41,6 +41,9 @@ struct nb_replica_options {
 
 struct nb_replica *nb_replica_create(const struct nb_replica_options *,
                                      struct route_set *);
+/* Destroys the replica, which leaves its route set good only for
+ * route_set_destroy(): its rows let go of their routes without a lookup
+ * each (see route_set_release_row()). */
 void nb_replica_destroy(struct nb_replica *);
 
 /* A whole snapshot of the database follows (a monitor reply): rows it does

@@ -349,6 +349,17 @@ route_set_remove_row(struct route_set *rs, struct rs_row *row)
     rs->n_rows--;
 }
 
+void
+route_set_release_row(struct route_set *rs, struct rs_row *row)
+{
+    if (row->n_prefixes) {
+        set_row_prefixes(row, NULL, 0);
+        free(row->name);
+        row->name = NULL;
+        rs->n_rows--;
+    }
+}
+
 size_t
 route_set_n_prefixes(const struct route_set *rs)
 {

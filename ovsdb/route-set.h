@@ -60,6 +60,10 @@ void route_set_set_row(struct route_set *, struct rs_row *,
                        enum rs_kind, const char *name, bool nat_outgoing,
                        const struct nb_prefix *prefixes, size_t n);
 void route_set_remove_row(struct route_set *, struct rs_row *);
+/* Frees what 'row' holds without taking its prefixes out of the set's
+ * tables: for the rows of a set about to be destroyed, which is then good
+ * for nothing else (a lookup per prefix saved: 100k at a daemon's exit). */
+void route_set_release_row(struct route_set *, struct rs_row *);
 
 /* Sizes. */
 size_t route_set_n_prefixes(const struct route_set *);
