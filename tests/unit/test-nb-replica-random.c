@@ -109,6 +109,8 @@ static const char *const vip_keys[] = { "10.96.0.1:443", "10.96.0.2",
                                         "[fd00::a]:80", "10.96.0.1:80",
                                         "10.0.0.1", "bad" };
 #define N_VIPS ARRAY_SIZE(vip_keys)
+/* The most keys a model map has (a switch's external_ids: 4). */
+#define MAX_KV (N_VIPS > 4 ? N_VIPS : 4)
 static const char *const vip_values[] = { NULL, "10.0.0.1:1",
                                           "10.0.0.2:2" };
 
@@ -504,6 +506,36 @@ col_begin(struct cols *c, const char *name)
     c->any = true;
 }
 
+/* Column 'name' of a whole row: the map of the keys of 'kv' that have a
+ * value (left out when empty, if 'omit'). */
+static void
+put_map_col(struct cols *c, const char *name, const struct kv *kv, size_t n,
+            bool omit)
+{
+    struct kv tmp[MAX_KV];
+    ovs_assert(n <= MAX_KV);
+    size_t m = compact_kv(kv, n, tmp);
+    if (m || !omit) {
+        col_begin(c, name);
+        put_map(c->s, tmp, m);
+    }
+}
+
+/* Column 'name' of a "modify": the difference from map 'a' to map 'b', if
+ * there is one. */
+static void
+put_map_diff_col(struct cols *c, const char *name, const struct kv *a,
+                 const struct kv *b, size_t n)
+{
+    struct kv tmp[MAX_KV];
+    ovs_assert(n <= MAX_KV);
+    size_t m = map_diff(a, b, n, tmp);
+    if (m) {
+        col_begin(c, name);
+        put_map(c->s, tmp, m);
+    }
+}
+
 static void
 sw_maps(const struct msw *s, struct kv ext[4], struct kv oc[2])
 {
@@ -541,7 +573,7 @@ static void
 put_switch(struct ds *s, int idx, const struct msw *a, const struct msw *b)
 {
     struct cols c = { s, false };
-    struct kv ea[4], eb[4], oa[2], ob[2], tmp[4];
+    struct kv ea[4], eb[4], oa[2], ob[2];
     char name_a[16], name_b[16];
     char uuids[NP][37];
     const char *atoms[NP];
@@ -558,16 +590,8 @@ put_switch(struct ds *s, int idx, const struct msw *a, const struct msw *b)
             col_begin(&c, "ports");
             put_set(s, atoms, n, true);
         }
-        n = compact_kv(eb, 4, tmp);
-        if (n || !omit) {
-            col_begin(&c, "external_ids");
-            put_map(s, tmp, n);
-        }
-        n = compact_kv(ob, 2, tmp);
-        if (n || !omit) {
-            col_begin(&c, "other_config");
-            put_map(s, tmp, n);
-        }
+        put_map_col(&c, "external_ids", eb, 4, omit);
+        put_map_col(&c, "other_config", ob, 2, omit);
         return;
     }
     sw_maps(a, ea, oa);
@@ -581,26 +605,8 @@ put_switch(struct ds *s, int idx, const struct msw *a, const struct msw *b)
         col_begin(&c, "ports");
         put_set(s, atoms, n, true);
     }
-    n = map_diff(ea, eb, 4, tmp);
-    if (n) {
-        col_begin(&c, "external_ids");
-        put_map(s, tmp, n);
-    }
-    n = map_diff(oa, ob, 2, tmp);
-    if (n) {
-        col_begin(&c, "other_config");
-        put_map(s, tmp, n);
-    }
-}
-
-static bool
-switch_differs(int idx, const struct msw *a, const struct msw *b)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    put_switch(&s, idx, a, b);
-    bool differs = s.length > 0;
-    ds_destroy(&s);
-    return differs;
+    put_map_diff_col(&c, "external_ids", ea, eb, 4);
+    put_map_diff_col(&c, "other_config", oa, ob, 2);
 }
 
 static size_t
@@ -657,7 +663,7 @@ static void
 put_port(struct ds *s, int idx, const struct mport *a, const struct mport *b)
 {
     struct cols c = { s, false };
-    struct kv ea[2], eb[2], oa[1], ob[1], tmp[2];
+    struct kv ea[2], eb[2], oa[1], ob[1];
     char name_a[16], name_b[16];
     const char *atoms[N_ADDRS];
     bool omit = chance(50);
@@ -681,16 +687,8 @@ put_port(struct ds *s, int idx, const struct mport *a, const struct mport *b)
             col_begin(&c, "enabled");
             put_enabled(s, b->enabled);
         }
-        n = compact_kv(eb, 2, tmp);
-        if (n || !omit) {
-            col_begin(&c, "external_ids");
-            put_map(s, tmp, n);
-        }
-        n = compact_kv(ob, 1, tmp);
-        if (n || !omit) {
-            col_begin(&c, "options");
-            put_map(s, tmp, n);
-        }
+        put_map_col(&c, "external_ids", eb, 2, omit);
+        put_map_col(&c, "options", ob, 1, omit);
         return;
     }
     port_maps(a, ea, oa);
@@ -712,26 +710,8 @@ put_port(struct ds *s, int idx, const struct mport *a, const struct mport *b)
         col_begin(&c, "enabled");
         put_enabled(s, b->enabled);
     }
-    n = map_diff(ea, eb, 2, tmp);
-    if (n) {
-        col_begin(&c, "external_ids");
-        put_map(s, tmp, n);
-    }
-    n = map_diff(oa, ob, 1, tmp);
-    if (n) {
-        col_begin(&c, "options");
-        put_map(s, tmp, n);
-    }
-}
-
-static bool
-port_differs(int idx, const struct mport *a, const struct mport *b)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    put_port(&s, idx, a, b);
-    bool differs = s.length > 0;
-    ds_destroy(&s);
-    return differs;
+    put_map_diff_col(&c, "external_ids", ea, eb, 2);
+    put_map_diff_col(&c, "options", oa, ob, 1);
 }
 
 static void
@@ -747,26 +727,17 @@ static void
 put_lb(struct ds *s, int idx, const struct mlb *a, const struct mlb *b)
 {
     struct cols c = { s, false };
-    struct kv ea[1], eb[1], va[N_VIPS], vb[N_VIPS], tmp[N_VIPS];
+    struct kv ea[1], eb[1], va[N_VIPS], vb[N_VIPS];
     char name_a[16], name_b[16];
     bool omit = chance(50);
-    size_t n;
 
     lb_maps(b, eb, vb);
     lb_name(idx, b, name_b);
     if (!a) {
         col_begin(&c, "name");
         put_str(s, name_b);
-        n = compact_kv(vb, N_VIPS, tmp);
-        if (n || !omit) {
-            col_begin(&c, "vips");
-            put_map(s, tmp, n);
-        }
-        n = compact_kv(eb, 1, tmp);
-        if (n || !omit) {
-            col_begin(&c, "external_ids");
-            put_map(s, tmp, n);
-        }
+        put_map_col(&c, "vips", vb, N_VIPS, omit);
+        put_map_col(&c, "external_ids", eb, 1, omit);
         return;
     }
     lb_maps(a, ea, va);
@@ -775,26 +746,8 @@ put_lb(struct ds *s, int idx, const struct mlb *a, const struct mlb *b)
         col_begin(&c, "name");
         put_str(s, name_b);
     }
-    n = map_diff(va, vb, N_VIPS, tmp);
-    if (n) {
-        col_begin(&c, "vips");
-        put_map(s, tmp, n);
-    }
-    n = map_diff(ea, eb, 1, tmp);
-    if (n) {
-        col_begin(&c, "external_ids");
-        put_map(s, tmp, n);
-    }
-}
-
-static bool
-lb_differs(int idx, const struct mlb *a, const struct mlb *b)
-{
-    struct ds s = DS_EMPTY_INITIALIZER;
-    put_lb(&s, idx, a, b);
-    bool differs = s.length > 0;
-    ds_destroy(&s);
-    return differs;
+    put_map_diff_col(&c, "vips", va, vb, N_VIPS);
+    put_map_diff_col(&c, "external_ids", ea, eb, 1);
 }
 
 static void
@@ -805,6 +758,22 @@ shuffle_ints(int *a, int n)
         int t = a[i - 1];
         a[i - 1] = a[j];
         a[j] = t;
+    }
+}
+
+/* Row 'i' of table 'table' (0 switches, 1 ports, 2 load balancers): whole
+ * as in 'new' if 'old' is NULL, else its difference from 'old' (empty if
+ * none). */
+static void
+put_row(struct ds *s, int table, int i, const struct model *old,
+        const struct model *new)
+{
+    if (table == 0) {
+        put_switch(s, i, old ? &old->sw[i] : NULL, &new->sw[i]);
+    } else if (table == 1) {
+        put_port(s, i, old ? &old->port[i] : NULL, &new->port[i]);
+    } else {
+        put_lb(s, i, old ? &old->lb[i] : NULL, &new->lb[i]);
     }
 }
 
@@ -854,12 +823,10 @@ put_updates(struct ds *s, const struct model *old, const struct model *new)
             } else if (!was) {
                 op = old ? "insert" : "initial";
             } else {
-                bool differs = (table == 0
-                                ? switch_differs(i, &old->sw[i], &new->sw[i])
-                                : table == 1
-                                ? port_differs(i, &old->port[i],
-                                               &new->port[i])
-                                : lb_differs(i, &old->lb[i], &new->lb[i]));
+                struct ds diff = DS_EMPTY_INITIALIZER;
+                put_row(&diff, table, i, old, new);
+                bool differs = diff.length > 0;
+                ds_destroy(&diff);
                 if (!differs) {
                     continue;
                 }
@@ -883,14 +850,7 @@ put_updates(struct ds *s, const struct model *old, const struct model *new)
             }
             ds_put_char(&tbl, '{');
             bool whole = strcmp(op, "modify");
-            if (table == 0) {
-                put_switch(&tbl, i, whole ? NULL : &old->sw[i], &new->sw[i]);
-            } else if (table == 1) {
-                put_port(&tbl, i, whole ? NULL : &old->port[i],
-                         &new->port[i]);
-            } else {
-                put_lb(&tbl, i, whole ? NULL : &old->lb[i], &new->lb[i]);
-            }
+            put_row(&tbl, table, i, whole ? NULL : old, new);
             ds_put_cstr(&tbl, "}}");
         }
         if (any || (!old && chance(20))) {
