@@ -62,6 +62,20 @@ set_row_prefixes(struct rs_row *row, const struct nb_prefix *prefixes,
     }
 }
 
+/* A fresh set's announcements, and the rows whose prefixes wait to go into
+ * its table (see settle()): the two share one array, the settled
+ * announcements first, so that the waiting ones become announcements in
+ * place, with no second array as large. */
+union rs_slot {
+    struct rs_change change;
+    struct {
+        struct nb_prefix prefix;
+        uint32_t hash;          /* nb_prefix_hash(&prefix). */
+        struct rs_row *row;
+    } waiting;
+};
+BUILD_ASSERT_DECL(sizeof(union rs_slot) == sizeof(struct rs_change));
+
 /* A prefix touched since the last route_set_take_changes(), and whether it
  * was in the set before it was first touched. */
 struct rs_touch {
@@ -78,9 +92,10 @@ struct route_set {
                                  * (a first snapshot costs no tracking). */
     /* While fresh and not describing: the announcements, as they come, so
      * that the take need not walk the whole table (unless some prefix
-     * went again in the meantime: 'fresh_gone'). */
-    struct rs_change *fresh_adds;
-    size_t n_fresh_adds, allocated_fresh_adds;
+     * went again in the meantime: 'fresh_gone'); after them, the 'n_waiting'
+     * prefixes given since that wait for settle(). */
+    union rs_slot *fresh_adds;
+    size_t n_fresh_adds, n_waiting, allocated_fresh_adds;
     bool fresh_gone;
     size_t n_rows;
     struct hmap routes;
@@ -104,6 +119,8 @@ rs_kind_name(enum rs_kind kind)
     return "?";
 }
 
+static void settle(struct route_set *);
+
 struct route_set *
 route_set_create(void)
 {
@@ -118,6 +135,7 @@ route_set_create(void)
 void
 route_set_describe_changes(struct route_set *rs, bool describe)
 {
+    settle(rs);
     rs->describe = describe;
     /* What is in already was not recorded as it came. */
     rs->fresh_gone |= rs->fresh && !hmap_is_empty(&rs->routes);
@@ -213,29 +231,37 @@ touch(struct route_set *rs, const struct nb_prefix *prefix,
     hmap_insert(&rs->touched, &t->node, hash);
 }
 
-static void
-route_add_row(struct route_set *rs, const struct nb_prefix *prefix,
-              struct rs_row *row)
+/* Whether the set records its announcements as they come (and lets new
+ * prefixes wait for settle()). */
+static bool
+recording(const struct route_set *rs)
 {
-    struct rs_route *route = find_route(rs, prefix);
+    return rs->fresh && !rs->describe && !rs->fresh_gone;
+}
 
+/* Adds 'row' to the rows of 'prefix' (hash 'hash'), making its route if it
+ * is new: returns true if it is. */
+static bool
+add_to_route(struct route_set *rs, const struct nb_prefix *prefix,
+             uint32_t hash, struct rs_row *row)
+{
+    struct rs_route *route = NULL, *r;
+    bool created = false;
+
+    HMAP_FOR_EACH_WITH_HASH (r, node, hash, &rs->routes) {
+        if (nb_prefix_equals(&r->prefix, prefix)) {
+            route = r;
+            break;
+        }
+    }
     if (!route) {
         touch(rs, prefix, NULL);
-        if (rs->fresh && !rs->describe && !rs->fresh_gone) {
-            if (rs->n_fresh_adds >= rs->allocated_fresh_adds) {
-                rs->fresh_adds = x2nrealloc(rs->fresh_adds,
-                                            &rs->allocated_fresh_adds,
-                                            sizeof *rs->fresh_adds);
-            }
-            rs->fresh_adds[rs->n_fresh_adds++] = (struct rs_change) {
-                .add = true, .prefix = *prefix, .rows = NULL,
-            };
-        }
         route = xzalloc(sizeof *route);
         route->prefix = *prefix;
         route->rows = &route->one;
         route->allocated = 1;
-        hmap_insert_sparse(&rs->routes, &route->node, nb_prefix_hash(prefix));
+        hmap_insert_sparse(&rs->routes, &route->node, hash);
+        created = true;
     }
     if (route->n_rows >= route->allocated) {
         if (route->rows == &route->one) {
@@ -252,12 +278,109 @@ route_add_row(struct route_set *rs, const struct nb_prefix *prefix,
     if (!route->n_by_kind[row->kind]++) {
         rs->n_of_kind[row->kind]++;
     }
+    return created;
+}
+
+static void
+route_add_row(struct route_set *rs, const struct nb_prefix *prefix,
+              struct rs_row *row)
+{
+    if (recording(rs)) {
+        /* No lookup now: settle() does them all at once. */
+        size_t n = rs->n_fresh_adds + rs->n_waiting;
+        if (n >= rs->allocated_fresh_adds) {
+            rs->fresh_adds = x2nrealloc(rs->fresh_adds,
+                                        &rs->allocated_fresh_adds,
+                                        sizeof *rs->fresh_adds);
+        }
+        rs->fresh_adds[n].waiting.prefix = *prefix;
+        rs->fresh_adds[n].waiting.hash = nb_prefix_hash(prefix);
+        rs->fresh_adds[n].waiting.row = row;
+        rs->n_waiting++;
+    } else {
+        add_to_route(rs, prefix, nb_prefix_hash(prefix), row);
+    }
+}
+
+/* Sorts the 'n' waiting slots in 'a' by the bucket each goes to in a table
+ * with 'mask' (LSD radix, 11 bits a pass; 'tmp' has room for 'n'). */
+static void
+sort_by_bucket(union rs_slot *a, union rs_slot *tmp, size_t n, size_t mask)
+{
+    enum { BITS = 11, RADIX = 1 << BITS };
+    union rs_slot *from = a, *to = tmp;
+
+    for (unsigned int shift = 0; shift < 32 && (mask >> shift); shift += BITS) {
+        size_t count[RADIX] = { 0 };
+        for (size_t i = 0; i < n; i++) {
+            count[((from[i].waiting.hash & mask) >> shift) & (RADIX - 1)]++;
+        }
+        size_t sum = 0;
+        for (size_t d = 0; d < RADIX; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            to[count[((from[i].waiting.hash & mask) >> shift)
+                     & (RADIX - 1)]++] = from[i];
+        }
+        union rs_slot *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != a) {
+        memcpy(a, from, n * sizeof *a);
+    }
+}
+
+/* Puts the waiting prefixes into the table, and makes them the
+ * announcements they are.
+ *
+ * A first snapshot gives each of 100k+ prefixes once: looked up one by one
+ * as they come, each lookup is a cache miss or two in a table far larger
+ * than the cache, since the server sends rows in no useful order (perf: a
+ * sixth of a 100k sync's CPU).  Here, sorted by bucket into a table sized
+ * for them all beforehand, the buckets are read in order, a chain holds
+ * only the routes made moments before, and the table is never resized. */
+static void
+settle(struct route_set *rs)
+{
+    size_t n = rs->n_waiting;
+    if (!n) {
+        return;
+    }
+    union rs_slot *w = &rs->fresh_adds[rs->n_fresh_adds];
+    rs->n_waiting = 0;
+
+    /* Room for all at the sparse load (sparse-hmap.h). */
+    hmap_reserve(&rs->routes, 4 * (hmap_count(&rs->routes) + n));
+    union rs_slot *tmp = xmalloc(n * sizeof *tmp);
+    sort_by_bucket(w, tmp, n, rs->routes.mask);
+    free(tmp);
+
+    /* The announcements go in place: the k-th is written once the k-th
+     * waiting slot (at least) has been read. */
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 8 < n) {
+            __builtin_prefetch(w[i + 8].waiting.row);
+        }
+        struct nb_prefix prefix = w[i].waiting.prefix;
+        if (add_to_route(rs, &prefix, w[i].waiting.hash, w[i].waiting.row)) {
+            w[k++].change = (struct rs_change) {
+                .add = true, .prefix = prefix, .rows = NULL,
+            };
+        }
+    }
+    rs->n_fresh_adds += k;
 }
 
 static void
 route_remove_row(struct route_set *rs, const struct nb_prefix *prefix,
                  struct rs_row *row)
 {
+    settle(rs);
     struct rs_route *route = find_route(rs, prefix);
     if (!route) {
         return;
@@ -360,9 +483,19 @@ route_set_release_row(struct route_set *rs, struct rs_row *row)
     }
 }
 
+/* A reader sees the set as it is: the waiting prefixes in their places
+ * (which changes nothing a reader can tell). */
+static const struct route_set *
+settled(const struct route_set *rs)
+{
+    settle(CONST_CAST(struct route_set *, rs));
+    return rs;
+}
+
 size_t
 route_set_n_prefixes(const struct route_set *rs)
 {
+    rs = settled(rs);
     return hmap_count(&rs->routes);
 }
 
@@ -375,6 +508,7 @@ route_set_n_rows(const struct route_set *rs)
 size_t
 route_set_n_prefixes_of_kind(const struct route_set *rs, enum rs_kind kind)
 {
+    rs = settled(rs);
     return kind < RS_N_KINDS ? rs->n_of_kind[kind] : 0;
 }
 
@@ -392,7 +526,7 @@ compare_changes(const void *a_, const void *b_)
 bool
 route_set_has_changes(const struct route_set *rs)
 {
-    return rs->fresh ? !hmap_is_empty(&rs->routes)
+    return rs->fresh ? !hmap_is_empty(&rs->routes) || rs->n_waiting
                      : !hmap_is_empty(&rs->touched);
 }
 
@@ -403,8 +537,9 @@ take_contents(struct route_set *rs, struct rs_changes *out)
     const struct rs_route *route;
 
     if (!rs->describe && !rs->fresh_gone) {
-        /* Exactly what route_add_row() recorded. */
-        out->changes = rs->fresh_adds ? rs->fresh_adds : xmalloc(1);
+        /* Exactly what settle() recorded. */
+        out->changes = (rs->fresh_adds ? &rs->fresh_adds->change
+                        : xmalloc(1));
         out->n = rs->n_fresh_adds;
         rs->fresh_adds = NULL;
         rs->n_fresh_adds = rs->allocated_fresh_adds = 0;
@@ -436,6 +571,7 @@ route_set_take_changes(struct route_set *rs, struct rs_changes *out)
 {
     struct rs_touch *t;
 
+    settle(rs);
     if (rs->fresh) {
         take_contents(rs, out);
         goto done;
@@ -494,7 +630,7 @@ bool
 route_set_format_rows(const struct route_set *rs,
                       const struct nb_prefix *prefix, struct ds *out)
 {
-    const struct rs_route *route = find_route(rs, prefix);
+    const struct rs_route *route = find_route(settled(rs), prefix);
     if (route) {
         format_route_rows(route, out);
     }
@@ -514,7 +650,7 @@ route_set_for_each(const struct route_set *rs,
                    void (*cb)(const struct nb_prefix *, void *aux),
                    void *aux)
 {
-    size_t n = hmap_count(&rs->routes);
+    size_t n = hmap_count(&settled(rs)->routes);
     const struct rs_route **sorted = xmalloc(MAX(1, n) * sizeof *sorted);
     const struct rs_route *route;
     size_t i = 0;

@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/util.h"
 #include "ovsdb/nb-map.h"
 #include "ovsdb/route-set.h"
+#include "random.h"
 #include "util.h"
 
 /* ---------------------------------------------------------------------- */
@@ -60,6 +62,18 @@ static int
 compare_prefixes(const void *a, const void *b)
 {
     return nb_prefix_compare(a, b);
+}
+
+/* Withdrawals first, then announcements, each in prefix order (the order
+ * a describing set gives). */
+static int
+compare_changes_plain(const void *a_, const void *b_)
+{
+    const struct rs_change *a = a_, *b = b_;
+    if (a->add != b->add) {
+        return a->add ? 1 : -1;
+    }
+    return nb_prefix_compare(&a->prefix, &b->prefix);
 }
 
 static int
@@ -655,6 +669,138 @@ test_release_rows_then_destroy(void **state OVS_UNUSED)
     route_set_destroy(rs);
 }
 
+/* A set that does not describe its changes lets a fresh set's prefixes
+ * wait and puts them in its table all at once (sorted by bucket) when
+ * something reads or takes them out: random steps on two sets, one that
+ * describes (each prefix looked up as it comes) and one that does not,
+ * must give the same contents, counts and net changes.  Many rows in few
+ * prefixes make rows share them; 'n_rows' large makes the sort take more
+ * than one pass. */
+static void
+compare_sets(struct route_set *a, struct route_set *b)
+{
+    assert_int_equal(route_set_n_prefixes(a), route_set_n_prefixes(b));
+    assert_int_equal(route_set_n_rows(a), route_set_n_rows(b));
+    for (int k = 0; k < RS_N_KINDS; k++) {
+        assert_int_equal(route_set_n_prefixes_of_kind(a, k),
+                         route_set_n_prefixes_of_kind(b, k));
+    }
+}
+
+static void
+compare_takes(struct route_set *a, struct route_set *b)
+{
+    struct rs_changes ca, cb;
+
+    route_set_take_changes(a, &ca);
+    route_set_take_changes(b, &cb);
+    assert_int_equal(ca.n, cb.n);
+    /* 'a' gives them sorted, 'b' in no order. */
+    qsort(cb.changes, cb.n, sizeof *cb.changes, compare_changes_plain);
+    for (size_t i = 0; i < ca.n; i++) {
+        assert_int_equal(ca.changes[i].add, cb.changes[i].add);
+        assert_true(nb_prefix_equals(&ca.changes[i].prefix,
+                                     &cb.changes[i].prefix));
+        assert_null(cb.changes[i].rows);
+    }
+    rs_changes_destroy(&ca);
+    rs_changes_destroy(&cb);
+}
+
+static void
+random_prefix(struct nb_prefix *p, uint32_t n_prefixes)
+{
+    memset(p, 0, sizeof *p);
+    p->addr.s6_addr[10] = p->addr.s6_addr[11] = 0xff;
+    uint32_t v = 0x0a000000 + random_range(n_prefixes);
+    memcpy(&p->addr.s6_addr[12], &(uint32_t) { htonl(v) }, 4);
+    p->plen = 128;
+}
+
+static void
+run_waiting_vs_described(size_t n_rows, uint32_t n_prefixes, size_t warm,
+                         size_t steps)
+{
+    struct rs_row *ra = xcalloc(n_rows, sizeof *ra);
+    struct rs_row *rb = xcalloc(n_rows, sizeof *rb);
+    struct route_set *a = route_set_create();
+    struct route_set *b = route_set_create();
+
+    route_set_describe_changes(b, false);
+    for (size_t step = 0; step < steps; step++) {
+        /* The first 'warm' steps only set new rows, as a first snapshot
+         * does. */
+        uint32_t op = step < warm ? 0 : random_range(100);
+        size_t id = step < warm ? step % n_rows : random_range(n_rows);
+        if (step == warm && warm) {
+            /* The snapshot's announcements, as recorded: settled by a
+             * reader first, or by the take. */
+            if (random_range(2)) {
+                compare_sets(a, b);
+            }
+            compare_takes(a, b);
+        }
+        if (op < 70) {
+            struct nb_prefix ps[3];
+            size_t n = random_range(4);
+            for (size_t i = 0; i < n; i++) {
+                random_prefix(&ps[i], n_prefixes);
+            }
+            qsort(ps, n, sizeof *ps, compare_prefixes);
+            size_t m = 0;       /* Sorted, no duplicates. */
+            for (size_t i = 0; i < n; i++) {
+                if (!m || !nb_prefix_equals(&ps[m - 1], &ps[i])) {
+                    ps[m++] = ps[i];
+                }
+            }
+            enum rs_kind kind = ra[id].n_prefixes ? ra[id].kind
+                                : random_range(RS_N_KINDS);
+            route_set_set_row(a, &ra[id], kind, "r", false, ps, m);
+            route_set_set_row(b, &rb[id], kind, "r", false, ps, m);
+        } else if (op < 80) {
+            route_set_remove_row(a, &ra[id]);
+            route_set_remove_row(b, &rb[id]);
+        } else if (op < 85) {
+            compare_sets(a, b);
+        } else if (op < 88) {
+            struct nb_prefix p;
+            struct ds da = DS_EMPTY_INITIALIZER, db = DS_EMPTY_INITIALIZER;
+            random_prefix(&p, n_prefixes);
+            assert_int_equal(route_set_format_rows(a, &p, &da),
+                             route_set_format_rows(b, &p, &db));
+            ds_destroy(&da);
+            ds_destroy(&db);
+        } else if (op < 90) {
+            assert_int_equal(route_set_has_changes(a),
+                             route_set_has_changes(b));
+        } else if (op < 93 || step + 1 == steps) {
+            compare_takes(a, b);
+            compare_sets(a, b);
+        }
+    }
+    for (size_t i = 0; i < n_rows; i++) {
+        route_set_remove_row(a, &ra[i]);
+        route_set_remove_row(b, &rb[i]);
+    }
+    compare_takes(a, b);
+    route_set_destroy(a);
+    route_set_destroy(b);
+    free(ra);
+    free(rb);
+}
+
+static void
+test_waiting_prefixes_match_described_set(void **state OVS_UNUSED)
+{
+    random_set_seed(12345);
+    for (int run = 0; run < 50; run++) {
+        run_waiting_vs_described(16, 24, random_range(20), 300);
+    }
+    /* A large first snapshot: one settle of tens of thousands, sorted in
+     * two passes, then changes. */
+    run_waiting_vs_described(20000, 30000, 20000, 40000);
+}
+
 int
 main(void)
 {
@@ -683,6 +829,7 @@ main(void)
         cmocka_unit_test(test_for_each_in_prefix_order),
         cmocka_unit_test(test_format_rows_of_absent_prefix_is_false),
         cmocka_unit_test(test_changes_without_descriptions),
+        cmocka_unit_test(test_waiting_prefixes_match_described_set),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
