@@ -110,6 +110,10 @@ struct nb_watcher {
     bool was_connected;
     unsigned long long n_full_recomputes;
     long long int last_change_ms;
+    /* The route set's sizes at the last commit (in between, the set is
+     * part of the way through a message, and counting it would also put
+     * a snapshot's waiting prefixes in one by one: route-set.c). */
+    size_t n_routes, n_routes_of_kind[RS_N_KINDS];
 };
 
 static void nb_disconnect(struct nb_watcher *, int error);
@@ -345,6 +349,10 @@ nb_committed(struct nb_watcher *w)
         return;
     }
     w->last_change_ms = time_wall_msec();
+    w->n_routes = route_set_n_prefixes(w->routes);
+    for (int k = 0; k < RS_N_KINDS; k++) {
+        w->n_routes_of_kind[k] = route_set_n_prefixes_of_kind(w->routes, k);
+    }
 
     /* Taken now, whole, so that a consumer never waits for a moment
      * between messages (under steady traffic a read may always end inside
@@ -746,4 +754,7 @@ nb_watcher_get_status(const struct nb_watcher *w,
     s->n_skipped = c.n_skipped;
     s->n_full_recomputes = w->n_full_recomputes;
     s->last_change_ms = w->last_change_ms;
+    s->n_routes = w->n_routes;
+    memcpy(s->n_routes_of_kind, w->n_routes_of_kind,
+           sizeof s->n_routes_of_kind);
 }

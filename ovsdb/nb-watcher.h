@@ -66,6 +66,8 @@ struct nb_watcher_status {
     unsigned long long n_full_recomputes;
     long long int last_change_ms;  /* Wall clock of the last route change,
                                     * or 0 if none yet. */
+    /* The route set's prefixes as of the last whole message. */
+    size_t n_routes, n_routes_of_kind[RS_N_KINDS];
 };
 void nb_watcher_get_status(const struct nb_watcher *,
                            struct nb_watcher_status *);

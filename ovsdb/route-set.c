@@ -71,10 +71,15 @@ union rs_slot {
     struct {
         struct nb_prefix prefix;
         uint32_t hash;          /* nb_prefix_hash(&prefix). */
-        struct rs_row *row;
+        uintptr_t row;          /* The row, its kind in the low bits (so
+                                 * that settle() need not read the row:
+                                 * a cache miss each). */
     } waiting;
 };
 BUILD_ASSERT_DECL(sizeof(union rs_slot) == sizeof(struct rs_change));
+#define KIND_MASK ((uintptr_t) 3)
+BUILD_ASSERT_DECL(RS_N_KINDS <= KIND_MASK + 1);
+BUILD_ASSERT_DECL(KIND_MASK < __alignof__(struct rs_row));
 
 /* A prefix touched since the last route_set_take_changes(), and whether it
  * was in the set before it was first touched. */
@@ -243,7 +248,7 @@ recording(const struct route_set *rs)
  * is new: returns true if it is. */
 static bool
 add_to_route(struct route_set *rs, const struct nb_prefix *prefix,
-             uint32_t hash, struct rs_row *row)
+             uint32_t hash, struct rs_row *row, enum rs_kind kind)
 {
     struct rs_route *route = NULL, *r;
     bool created = false;
@@ -275,8 +280,8 @@ add_to_route(struct route_set *rs, const struct nb_prefix *prefix,
         }
     }
     route->rows[route->n_rows++] = row;
-    if (!route->n_by_kind[row->kind]++) {
-        rs->n_of_kind[row->kind]++;
+    if (!route->n_by_kind[kind]++) {
+        rs->n_of_kind[kind]++;
     }
     return created;
 }
@@ -295,10 +300,10 @@ route_add_row(struct route_set *rs, const struct nb_prefix *prefix,
         }
         rs->fresh_adds[n].waiting.prefix = *prefix;
         rs->fresh_adds[n].waiting.hash = nb_prefix_hash(prefix);
-        rs->fresh_adds[n].waiting.row = row;
+        rs->fresh_adds[n].waiting.row = (uintptr_t) row | row->kind;
         rs->n_waiting++;
     } else {
-        add_to_route(rs, prefix, nb_prefix_hash(prefix), row);
+        add_to_route(rs, prefix, nb_prefix_hash(prefix), row, row->kind);
     }
 }
 
@@ -363,11 +368,11 @@ settle(struct route_set *rs)
      * waiting slot (at least) has been read. */
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i + 8 < n) {
-            __builtin_prefetch(w[i + 8].waiting.row);
-        }
         struct nb_prefix prefix = w[i].waiting.prefix;
-        if (add_to_route(rs, &prefix, w[i].waiting.hash, w[i].waiting.row)) {
+        uintptr_t row = w[i].waiting.row;
+        if (add_to_route(rs, &prefix, w[i].waiting.hash,
+                         (struct rs_row *) (row & ~KIND_MASK),
+                         row & KIND_MASK)) {
             w[k++].change = (struct rs_change) {
                 .add = true, .prefix = prefix, .rows = NULL,
             };

@@ -208,7 +208,6 @@ cmd_exit(struct unixctl_conn *conn, int argc, const char *argv[], void *t_)
 static void
 hand_over(struct nb_thread *t)
 {
-    struct route_set *routes = nb_watcher_routes(t->watcher);
     struct nb_watcher_status s;
     struct rs_changes changes;
 
@@ -241,9 +240,9 @@ hand_over(struct nb_thread *t)
     nb->connected = s.connected;
     nb->synced = s.synced;
     nb->last_change_ms = s.last_change_ms;
-    nb->n_routes = route_set_n_prefixes(routes);
+    nb->n_routes = s.n_routes;
     for (int k = 0; k < RS_N_KINDS; k++) {
-        nb->n_by_kind[k] = route_set_n_prefixes_of_kind(routes, k);
+        nb->n_by_kind[k] = s.n_routes_of_kind[k];
     }
     ovs_mutex_unlock(&t->ch->mutex);
 
