@@ -137,6 +137,12 @@ struct lb_row {
     bool dirty, deleted, skipped;
 };
 
+/* A port row not yet in 'ports' (settle_ports()). */
+struct waiting_port {
+    uint32_t hash;              /* uuid_hash() of its uuid. */
+    struct lsp_row *p;
+};
+
 /* Rows touched since the last commit. */
 struct dirty {
     void **rows;
@@ -159,6 +165,14 @@ struct nb_replica {
 
     bool in_snapshot;           /* Rows not 'seen' go at the commit... */
     bool had_rows;              /* ...if there were any before it. */
+
+    /* In a snapshot into an empty 'ports', a port row's uuid is looked up
+     * only when something asks for a port (settle_ports()): until then the
+     * new rows wait here. */
+    bool ports_wait;
+    struct waiting_port *waiting_ports;
+    size_t n_waiting_ports, allocated_waiting_ports;
+
     struct dirty dirty_switches, dirty_ports, dirty_lbs;
     struct nb_routes scratch;
     const char **room;          /* For a port's addresses when mapped. */
@@ -352,9 +366,12 @@ find_switch(const struct nb_replica *r, const struct uuid *uuid)
     return k ? CONTAINER_OF(k, struct ls_row, key) : NULL;
 }
 
+static void settle_ports(struct nb_replica *);
+
 static struct lsp_row *
 find_port(const struct nb_replica *r, const struct uuid *uuid)
 {
+    settle_ports(CONST_CAST(struct nb_replica *, r));
     struct row_key *k = find_key(&r->ports, uuid);
     return k ? CONTAINER_OF(k, struct lsp_row, key) : NULL;
 }
@@ -384,13 +401,21 @@ mark_port(struct nb_replica *r, struct lsp_row *p)
 }
 
 static struct lsp_row *
+new_port(const struct uuid *uuid)
+{
+    struct lsp_row *p = xzalloc(sizeof *p);
+    p->enabled = -1;
+    p->key.uuid = *uuid;
+    return p;
+}
+
+static struct lsp_row *
 get_port(struct nb_replica *r, const struct uuid *uuid)
 {
     struct lsp_row *p = find_port(r, uuid);
     if (!p) {
-        p = xzalloc(sizeof *p);
-        p->enabled = -1;
-        insert_key(&r->ports, &p->key, uuid);
+        p = new_port(uuid);
+        hmap_insert_sparse(&r->ports, &p->key.node, uuid_hash(uuid));
     }
     return p;
 }
@@ -793,7 +818,20 @@ port_update(struct nb_replica *r, const struct ud_row *u,
         }
         return;
     }
-    p = get_port(r, uuid);
+    if (r->ports_wait) {
+        /* New (or a repeat, which settle_ports() sorts out). */
+        if (r->n_waiting_ports >= r->allocated_waiting_ports) {
+            r->waiting_ports = x2nrealloc(r->waiting_ports,
+                                          &r->allocated_waiting_ports,
+                                          sizeof *r->waiting_ports);
+        }
+        p = new_port(uuid);
+        r->waiting_ports[r->n_waiting_ports++] = (struct waiting_port) {
+            .hash = uuid_hash(uuid), .p = p,
+        };
+    } else {
+        p = get_port(r, uuid);
+    }
     if (!p->has_row) {
         p->has_row = true;
         r->n_ports_with_row++;
@@ -900,6 +938,9 @@ nb_replica_row_begin(const struct nb_replica *r, size_t table_idx,
     /* The bucket is fetched while the row's values are decoded: with 100k
      * ports it is a cache miss, which the port's lookup at the end of the
      * row then does not wait for. */
+    if (table_idx == T_PORT && r->ports_wait) {
+        return;                 /* No lookup now (settle_ports()). */
+    }
     const struct hmap *map = (table_idx == T_PORT ? &r->ports
                               : table_idx == T_SWITCH ? &r->switches
                               : &r->lbs);
@@ -1018,6 +1059,85 @@ free_port(struct nb_replica *r, struct lsp_row *p)
     unintern(r, p->requested_chassis);
     port_clear_parents(p);
     free(p);
+}
+
+/* Port 'p', which waited, has the uuid of port 'old', already in 'ports':
+ * a server that sent one row twice in a snapshot.  The later row takes
+ * the other's place, and its memberships. */
+static void
+replace_port(struct nb_replica *r, struct lsp_row *old, struct lsp_row *p)
+{
+    VLOG_WARN_RL(&bad_row_rl, "logical switch port "UUID_FMT" came twice "
+                 "in one snapshot: the later row wins",
+                 UUID_ARGS(&p->key.uuid));
+    hmap_replace(&r->ports, &old->key.node, &p->key.node);
+    p->parents = old->parents;
+    p->n_parents = old->n_parents;
+    old->n_parents = 0;
+    if (old->dirty) {
+        for (size_t i = 0; i < r->dirty_ports.n; i++) {
+            if (r->dirty_ports.rows[i] == old) {
+                r->dirty_ports.rows[i] = p;
+            }
+        }
+        p->dirty = true;
+    }
+    if (p->n_parents) {
+        /* Mapped as it came, with no parents. */
+        mark_port(r, p);
+    }
+    if (old->has_row) {
+        r->n_ports_with_row--;
+    }
+    r->n_skipped -= old->skipped;
+    route_set_remove_row(r->routes, &old->routes);
+    free(old->strings);
+    unintern(r, old->bgp);
+    unintern(r, old->requested_chassis);
+    free(old);
+}
+
+/* Puts the waiting ports into 'ports'.  As for the route set's waiting
+ * prefixes (route-set.c, settle()): the snapshot's 100k ports, looked up
+ * one by one as they come, cost a cache miss or two each; sorted by bucket
+ * into a map reserved for them all, the buckets are walked in order. */
+static void
+settle_ports(struct nb_replica *r)
+{
+    size_t n = r->n_waiting_ports;
+    if (!n) {
+        return;
+    }
+    struct waiting_port *w = r->waiting_ports;
+    r->n_waiting_ports = 0;
+
+    hmap_reserve(&r->ports, 4 * (hmap_count(&r->ports) + n));
+    struct waiting_port *tmp = xmalloc(n * sizeof *tmp);
+    hmap_sort_by_bucket(w, tmp, n, sizeof *w,
+                        offsetof(struct waiting_port, hash), r->ports.mask);
+    free(tmp);
+
+    for (size_t i = 0; i < n; i++) {
+        if (i + 16 < n) {
+            __builtin_prefetch(w[i + 16].p);
+        }
+        struct lsp_row *p = w[i].p;
+        struct row_key *k;
+        HMAP_FOR_EACH_WITH_HASH (k, node, w[i].hash, &r->ports) {
+            if (uuid_equals(&k->uuid, &p->key.uuid)) {
+                break;
+            }
+        }
+        if (k) {
+            replace_port(r, CONTAINER_OF(k, struct lsp_row, key), p);
+        } else {
+            hmap_insert(&r->ports, &p->key.node, w[i].hash);
+        }
+    }
+    /* A snapshot's worth: not kept for the next. */
+    free(r->waiting_ports);
+    r->waiting_ports = NULL;
+    r->allocated_waiting_ports = 0;
 }
 
 static void
@@ -1157,6 +1277,8 @@ commit_lbs(struct nb_replica *r)
 void
 nb_replica_commit(struct nb_replica *r)
 {
+    settle_ports(r);
+    r->ports_wait = false;
     if (r->in_snapshot) {
         if (r->had_rows) {
             sweep(r);
@@ -1172,7 +1294,10 @@ nb_replica_commit(struct nb_replica *r)
 void
 nb_replica_begin_snapshot(struct nb_replica *r)
 {
+    /* A snapshot cut short and begun again: its ports so far are in. */
+    settle_ports(r);
     r->in_snapshot = true;
+    r->ports_wait = hmap_is_empty(&r->ports);
     /* The first snapshot, into an empty replica, has nothing to sweep:
      * 100k ports not walked again. */
     r->had_rows = (!hmap_is_empty(&r->switches) || !hmap_is_empty(&r->ports)
@@ -1221,6 +1346,7 @@ nb_replica_destroy(struct nb_replica *r)
     if (!r) {
         return;
     }
+    settle_ports(r);
     /* Released first, the rows' routes are no longer in the set, and
      * freeing the rows looks nothing up. */
     struct ls_row *ls;
@@ -1245,6 +1371,7 @@ nb_replica_destroy(struct nb_replica *r)
     hmap_destroy(&r->strings);
     free(r->dirty_switches.rows);
     free(r->dirty_ports.rows);
+    free(r->waiting_ports);
     free(r->dirty_lbs.rows);
     nb_routes_destroy(&r->scratch);
     free(r->room);

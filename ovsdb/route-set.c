@@ -307,38 +307,6 @@ route_add_row(struct route_set *rs, const struct nb_prefix *prefix,
     }
 }
 
-/* Sorts the 'n' waiting slots in 'a' by the bucket each goes to in a table
- * with 'mask' (LSD radix, 11 bits a pass; 'tmp' has room for 'n'). */
-static void
-sort_by_bucket(union rs_slot *a, union rs_slot *tmp, size_t n, size_t mask)
-{
-    enum { BITS = 11, RADIX = 1 << BITS };
-    union rs_slot *from = a, *to = tmp;
-
-    for (unsigned int shift = 0; shift < 32 && (mask >> shift); shift += BITS) {
-        size_t count[RADIX] = { 0 };
-        for (size_t i = 0; i < n; i++) {
-            count[((from[i].waiting.hash & mask) >> shift) & (RADIX - 1)]++;
-        }
-        size_t sum = 0;
-        for (size_t d = 0; d < RADIX; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) {
-            to[count[((from[i].waiting.hash & mask) >> shift)
-                     & (RADIX - 1)]++] = from[i];
-        }
-        union rs_slot *t = from;
-        from = to;
-        to = t;
-    }
-    if (from != a) {
-        memcpy(a, from, n * sizeof *a);
-    }
-}
-
 /* Puts the waiting prefixes into the table, and makes them the
  * announcements they are.
  *
@@ -361,7 +329,9 @@ settle(struct route_set *rs)
     /* Room for all at the sparse load (sparse-hmap.h). */
     hmap_reserve(&rs->routes, 4 * (hmap_count(&rs->routes) + n));
     union rs_slot *tmp = xmalloc(n * sizeof *tmp);
-    sort_by_bucket(w, tmp, n, rs->routes.mask);
+    hmap_sort_by_bucket(w, tmp, n, sizeof *w,
+                        offsetof(union rs_slot, waiting.hash),
+                        rs->routes.mask);
     free(tmp);
 
     /* The announcements go in place: the k-th is written once the k-th

@@ -420,6 +420,45 @@ test_aborted_snapshots(void **state)
     expect_counts(f, 1, 4, 0, 0);
 }
 
+/* In a first snapshot, port rows go into the replica's map only at the
+ * commit (or when something looks a port up): a port sent twice (a broken
+ * server) is its later row, and a first snapshot cut short among its
+ * ports, then sent whole, leaves each port once. */
+static void
+test_port_twice_in_first_snapshot(void **state)
+{
+    struct fixture *f = *state;
+
+    snapshot(f, "\"Logical_Switch_Port\":{"
+             PORT(P1, "p1", "10.1.0.1", ",\"external_ids\":[\"map\",[["
+                  BGP ",\"true\"]]]") ","
+             PORT(P2, "p2", "10.1.0.2", "") ","
+             PORT(P3, "p3", "10.2.0.3", ",\"options\":[\"map\",[["
+                  "\"requested-chassis\",\"node-b\"]]]") ","
+             PORT(P4, "p4", "10.2.0.4", ",\"options\":[\"map\",[["
+                  "\"requested-chassis\",\"node-b\"]]]") ","
+             PORT(P1, "p1", "10.1.0.9", ",\"external_ids\":[\"map\",[["
+                  BGP ",\"true\"]]]") ","
+             PORT(P3, "p3", "10.2.0.3", ",\"options\":[\"map\",[["
+                  "\"requested-chassis\",\"node-a\"]]]") "},"
+             BASE_SWITCHES);
+    expect_changes(f, "+10.1.0.0/16 +10.1.0.9/32 +10.2.0.3/32");
+    expect_counts(f, 2, 4, 0, 0);
+}
+
+static void
+test_first_snapshot_cut_among_ports(void **state)
+{
+    struct fixture *f = *state;
+
+    feed(f, "{\"id\":2,\"result\":{" BASE_PORTS ",\"Logical_Switch\":{");
+    update_decoder_reset(f->d);
+    base(f);
+    update(f, "\"Logical_Switch_Port\":{\"" P1 "\":{\"delete\":null}}");
+    expect_changes(f, "-10.1.0.1/32");
+    expect_counts(f, 2, 3, 0, 0);
+}
+
 /* An update cut short (deleting LS1, moving P3's address) leaves the route
  * set part-way (P3 is mapped as it arrives), which nobody takes: the
  * watcher hands changes on only after a commit.  The whole snapshot that
@@ -479,6 +518,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_port_delete_orders, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_resync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_port_twice_in_first_snapshot,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_snapshot_cut_among_ports,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_aborted_snapshots, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_aborted_update_then_snapshot,
