@@ -68,13 +68,55 @@ nb_prefix_format(const struct nb_prefix *p, char buf[NB_PREFIX_STRLEN])
     return buf;
 }
 
+/* Parses the 'len' bytes at 's' as a dotted-quad IPv4 address into '*a'
+ * (host order), accepting only what inet_pton(AF_INET) accepts: four
+ * decimal parts of at most 255, without leading zeros.  A port's address
+ * is parsed each time the port is mapped (100k at a first sync), and this
+ * saves the copy and the call; anything else goes to inet_pton(). */
+static bool
+parse_ipv4(const char *s, size_t len, uint32_t *a)
+{
+    const char *end = s + len;
+    uint32_t v = 0;
+
+    for (int part = 0; part < 4; part++) {
+        if (part && (s >= end || *s++ != '.')) {
+            return false;
+        }
+        if (s >= end || !isdigit((unsigned char) *s)) {
+            return false;
+        }
+        unsigned int x = *s++ - '0';
+        if (x) {
+            for (int i = 0; i < 2 && s < end && isdigit((unsigned char) *s);
+                 i++) {
+                x = x * 10 + (*s++ - '0');
+            }
+        }
+        if (x > 255) {
+            return false;
+        }
+        v = (v << 8) | x;
+    }
+    *a = v;
+    return s == end;
+}
+
 /* Parses the address 's' (no length) into 'p->addr', and sets 'p->plen' to
  * the family's full length. */
 static const char *
 parse_addr(const char *s, size_t len, struct nb_prefix *p)
 {
     char buf[INET6_ADDRSTRLEN + 1];
+    uint32_t v4;
 
+    if (parse_ipv4(s, len, &v4)) {
+        p->addr = v4_mapped_prefix;
+        uint32_t be = htonl(v4);
+        memcpy(&p->addr.s6_addr[12], &be, sizeof be);
+        p->plen = 32;
+        return NULL;
+    }
     if (!len) {
         return "empty address";
     }
@@ -101,16 +143,17 @@ parse_addr(const char *s, size_t len, struct nb_prefix *p)
     return "not an IPv4 or IPv6 address";
 }
 
-/* Parses a decimal prefix length of at most 'max'. */
+/* Parses the 'len' bytes at 's' as a decimal prefix length of at most
+ * 'max'. */
 static const char *
-parse_plen(const char *s, unsigned int max, unsigned int *plen)
+parse_plen(const char *s, size_t len, unsigned int max, unsigned int *plen)
 {
     unsigned int v = 0;
 
-    if (!*s) {
+    if (!len) {
         return "empty prefix length";
     }
-    for (; *s; s++) {
+    for (const char *end = s + len; s < end; s++) {
         if (!isdigit((unsigned char) *s)) {
             return "prefix length is not a number";
         }
@@ -151,7 +194,8 @@ nb_parse_cidr(const char *s, struct nb_prefix *p)
     }
     const char *error = parse_addr(s, slash - s, p);
     if (!error) {
-        error = parse_plen(slash + 1, family_bits(p), &p->plen);
+        error = parse_plen(slash + 1, strlen(slash + 1), family_bits(p),
+                           &p->plen);
     }
     if (!error && host_bits_set(p)) {
         error = "host bits set";
@@ -159,16 +203,24 @@ nb_parse_cidr(const char *s, struct nb_prefix *p)
     return error;
 }
 
+/* nb_parse_host() of the 'len' bytes at 's'. */
+static const char *
+parse_host(const char *s, size_t len, struct nb_prefix *p)
+{
+    const char *slash = memchr(s, '/', len);
+    const char *error = parse_addr(s, slash ? slash - s : len, p);
+    if (!error && slash) {
+        unsigned int plen;
+        error = parse_plen(slash + 1, s + len - (slash + 1), family_bits(p),
+                           &plen);
+    }
+    return error;
+}
+
 const char *
 nb_parse_host(const char *s, struct nb_prefix *p)
 {
-    const char *slash = strchr(s, '/');
-    const char *error = parse_addr(s, slash ? slash - s : strlen(s), p);
-    if (!error && slash) {
-        unsigned int plen;
-        error = parse_plen(slash + 1, family_bits(p), &plen);
-    }
-    return error;
+    return parse_host(s, strlen(s), p);
 }
 
 enum nb_policy
@@ -420,9 +472,13 @@ in_name_list(const char *list, const char *node)
     return false;
 }
 
+/* Whether the 'len' bytes at 's' are an Ethernet address, "xx:xx:...". */
 static bool
-is_mac(const char *s)
+is_mac(const char *s, size_t len)
 {
+    if (len != 17) {
+        return false;
+    }
     for (int i = 0; i < 6; i++) {
         if (!isxdigit((unsigned char) s[0])
             || !isxdigit((unsigned char) s[1])) {
@@ -433,7 +489,32 @@ is_mac(const char *s)
             return false;
         }
     }
-    return *s == '\0';
+    return true;
+}
+
+/* The whitespace-separated words of an addresses entry, one at a time:
+ * the next from '*pos' (which it advances), its length in '*len', 0 at
+ * the end. */
+static const char *
+next_word(const char **pos, size_t *len)
+{
+    const char *s = *pos;
+    while (*s == ' ' || *s == '\t') {
+        s++;
+    }
+    const char *e = s;
+    while (*e && *e != ' ' && *e != '\t') {
+        e++;
+    }
+    *pos = e;
+    *len = e - s;
+    return s;
+}
+
+static bool
+word_is(const char *s, size_t len, const char *word)
+{
+    return len == strlen(word) && !memcmp(s, word, len);
 }
 
 /* Adds the IPs of one "MAC IP [IP...]" entry.  Returns false if the row
@@ -442,46 +523,55 @@ static bool
 add_port_entry(struct nb_routes *r, const struct row_label *what,
                const char *column, const char *entry)
 {
-    char *copy = xstrdup(entry);
-    char *save = NULL;
-    bool ok = true;
+    const char *pos = entry;
+    size_t len;
+    const char *mac = next_word(&pos, &len);
 
-    char *mac = strtok_r(copy, " \t", &save);
-    if (mac && !is_mac(mac)) {
+    if (!len) {
+        return true;
+    }
+    if (!is_mac(mac, len)) {
         fail_row(r, what, "bad value \"%s\" in %s: expected an Ethernet "
                  "address first", entry, column);
-        ok = false;
-    } else if (mac) {
-        for (char *ip = strtok_r(NULL, " \t", &save); ip;
-             ip = strtok_r(NULL, " \t", &save)) {
-            struct nb_prefix p;
-            const char *error = nb_parse_host(ip, &p);
-            if (error) {
-                fail_row(r, what, "bad value \"%s\" in %s: %s",
-                         ip, column, error);
-                ok = false;
-                break;
-            }
-            add_prefix(r, &p);
-        }
+        return false;
     }
-    free(copy);
-    return ok;
+    for (const char *ip = next_word(&pos, &len); len;
+         ip = next_word(&pos, &len)) {
+        struct nb_prefix p;
+        const char *error = parse_host(ip, len, &p);
+        if (error) {
+            fail_row(r, what, "bad value \"%.*s\" in %s: %s",
+                     (int) len, ip, column, error);
+            return false;
+        }
+        add_prefix(r, &p);
+    }
+    return true;
 }
 
-/* Whether the whitespace-separated 'entry' has the word 'word'. */
-static bool
-has_word(const char *entry, const char *word)
+/* What an addresses entry is, by its words. */
+enum entry_kind {
+    ENTRY_SKIP,                 /* Has "router" or "unknown". */
+    ENTRY_DYNAMIC,              /* Has "dynamic". */
+    ENTRY_STATIC,               /* "MAC IP [IP...]". */
+};
+
+static enum entry_kind
+classify_entry(const char *entry)
 {
-    size_t len = strlen(word);
-    for (const char *p = entry; (p = strstr(p, word)) != NULL; p += len) {
-        bool starts = p == entry || isspace((unsigned char) p[-1]);
-        bool ends = p[len] == '\0' || isspace((unsigned char) p[len]);
-        if (starts && ends) {
-            return true;
+    enum entry_kind kind = ENTRY_STATIC;
+    const char *pos = entry;
+    size_t len;
+
+    for (const char *w = next_word(&pos, &len); len;
+         w = next_word(&pos, &len)) {
+        if (word_is(w, len, "router") || word_is(w, len, "unknown")) {
+            return ENTRY_SKIP;
+        } else if (word_is(w, len, "dynamic")) {
+            kind = ENTRY_DYNAMIC;
         }
     }
-    return false;
+    return kind;
 }
 
 void
@@ -514,11 +604,12 @@ nb_map_port(const struct nb_port_in *lsp, enum nb_policy switch_policy,
     bool dynamic = false;
     for (size_t i = 0; i < lsp->n_addresses; i++) {
         const char *entry = lsp->addresses[i];
-        if (has_word(entry, "router") || has_word(entry, "unknown")) {
+        enum entry_kind kind = classify_entry(entry);
+        if (kind == ENTRY_SKIP) {
             continue;
         }
         bool ok;
-        if (has_word(entry, "dynamic")) {
+        if (kind == ENTRY_DYNAMIC) {
             if (dynamic || !lsp->dynamic_addresses) {
                 dynamic = true;
                 continue;
@@ -583,7 +674,7 @@ parse_vip(const char *s, struct nb_prefix *p)
     }
     if (port) {
         unsigned int value;
-        if (parse_plen(port, 65535, &value) || !value) {
+        if (parse_plen(port, strlen(port), 65535, &value) || !value) {
             return "bad port";
         }
     }

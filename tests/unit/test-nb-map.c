@@ -16,9 +16,11 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "openvswitch/util.h"
 #include "ovsdb/nb-map.h"
+#include "random.h"
 #include "smap.h"
 #include "util.h"
 
@@ -376,6 +378,51 @@ test_parse_host_gives_host_route(void **state OVS_UNUSED)
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         assert_string_equal(parse_ok(nb_parse_host, cases[i].in),
                             cases[i].want);
+    }
+}
+
+/* The IPv4 fast path of nb_parse_host() against inet_pton() itself, on
+ * random near-addresses (leading zeros, parts over 255, three or five
+ * parts, stray characters). */
+static void
+test_parse_host_agrees_with_inet_pton(void **state OVS_UNUSED)
+{
+    static const char alphabet[] = "0123456789.....:af x";
+
+    random_set_seed(4242);
+    for (int i = 0; i < 200000; i++) {
+        char s[24];
+        size_t len = random_range(sizeof s - 1);
+        if (i % 2) {
+            /* Mostly digits and dots. */
+            for (size_t j = 0; j < len; j++) {
+                s[j] = alphabet[random_range(i % 4 == 1 ? 15 : 20)];
+            }
+            s[len] = '\0';
+        } else {
+            snprintf(s, sizeof s, "%s%u.%u.%u.%u%s",
+                     random_range(8) ? "" : "0", random_range(300),
+                     random_range(300), random_range(300),
+                     random_range(300), random_range(8) ? "" : ".1");
+        }
+
+        struct nb_prefix p;
+        const char *error = nb_parse_host(s, &p);
+        struct in_addr a4;
+        struct in6_addr a6;
+        if (strchr(s, '/')) {
+            continue;           /* Lengths: the other tests. */
+        } else if (inet_pton(AF_INET, s, &a4) == 1) {
+            if (error || p.plen != 32
+                || memcmp(&p.addr.s6_addr[12], &a4, 4)) {
+                fail_msg("\"%s\": inet_pton() takes it, we said %s", s,
+                         error ? error : "another address");
+            }
+        } else if (inet_pton(AF_INET6, s, &a6) == 1) {
+            assert_true(error || (p.plen == 128 && !memcmp(&p.addr, &a6, 16)));
+        } else if (!error) {
+            fail_msg("\"%s\": inet_pton() refuses it, we took it", s);
+        }
     }
 }
 
@@ -1367,6 +1414,7 @@ main(void)
         cmocka_unit_test(test_parse_cidr_rejects_ipv4_mapped),
         cmocka_unit_test(test_parse_host_gives_host_route),
         cmocka_unit_test(test_parse_host_rejects_bad_values),
+        cmocka_unit_test(test_parse_host_agrees_with_inet_pton),
         cmocka_unit_test(test_prefix_format),
         cmocka_unit_test(test_prefix_is_ipv4),
         cmocka_unit_test(test_prefix_compare_ipv4_before_ipv6),
