@@ -668,6 +668,8 @@ switch_update(struct nb_replica *r, const struct ud_row *u,
     const struct ud_datum *c = u->columns;
     if (!diff || c[LS_NAME].present) {
         set_scalar(&ls->name, &c[LS_NAME]);
+        route_set_rename_row(r->routes, &ls->routes,
+                             ls->name ? ls->name : "");
     }
     if (!diff || c[LS_EXTERNAL_IDS].present) {
         struct kept_key keys[] = {
@@ -744,7 +746,7 @@ port_split(const struct lsp_row *p, const char **room,
 
 /* Replaces 'p->strings' with 's' (which may point into the old block). */
 static void
-port_join(struct lsp_row *p, struct port_strings *s)
+port_join(struct nb_replica *r, struct lsp_row *p, struct port_strings *s)
 {
     const char *name = s->name ? s->name : "";
     size_t size = strlen(name) + 1;
@@ -770,6 +772,7 @@ port_join(struct lsp_row *p, struct port_strings *s)
     if (s->dynamic) {
         stpcpy(pos, s->dynamic);
     }
+    route_set_rename_row(r->routes, &p->routes, block);
     free(p->strings);
     p->strings = block;
     p->n_addresses = s->n_addresses;
@@ -859,7 +862,7 @@ port_update(struct nb_replica *r, const struct ud_row *u,
         if (!diff || c[LSP_DYNAMIC].present) {
             strs.dynamic = c[LSP_DYNAMIC].n ? c[LSP_DYNAMIC].keys[0] : NULL;
         }
-        port_join(p, &strs);
+        port_join(r, p, &strs);
     }
     if (!diff || c[LSP_ENABLED].present) {
         p->enabled = (!c[LSP_ENABLED].n ? -1
@@ -912,6 +915,8 @@ lb_update(struct nb_replica *r, const struct ud_row *u,
     const struct ud_datum *c = u->columns;
     if (!diff || c[LB_NAME].present) {
         set_scalar(&lb->name, &c[LB_NAME]);
+        route_set_rename_row(r->routes, &lb->routes,
+                             lb->name ? lb->name : "");
     }
     if (!diff || c[LB_EXTERNAL_IDS].present) {
         struct kept_key keys[] = { KEPT(NB_KEY_BGP, &lb->bgp) };

@@ -398,10 +398,7 @@ route_set_set_row(struct route_set *rs, struct rs_row *row,
         row->kind = kind;
         rs->n_rows++;
     }
-    if (!row->name || strcmp(row->name, name)) {
-        free(row->name);
-        row->name = xstrdup(name);
-    }
+    row->name = name;
     row->nat_outgoing = nat_outgoing;
 
     /* Both lists are sorted: add what is new first, then drop what is
@@ -442,9 +439,17 @@ route_set_remove_row(struct route_set *rs, struct rs_row *row)
         route_remove_row(rs, &had[i], row);
     }
     set_row_prefixes(row, NULL, 0);
-    free(row->name);
     row->name = NULL;
     rs->n_rows--;
+}
+
+void
+route_set_rename_row(struct route_set *rs OVS_UNUSED, struct rs_row *row,
+                     const char *name)
+{
+    if (row->n_prefixes) {
+        row->name = name;
+    }
 }
 
 void
@@ -452,7 +457,6 @@ route_set_release_row(struct route_set *rs, struct rs_row *row)
 {
     if (row->n_prefixes) {
         set_row_prefixes(row, NULL, 0);
-        free(row->name);
         row->name = NULL;
         rs->n_rows--;
     }

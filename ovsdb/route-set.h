@@ -41,7 +41,9 @@ void route_set_describe_changes(struct route_set *, bool);
  * (RS_ROW_INITIALIZER) before its first use, and take it out with
  * route_set_remove_row() before freeing it.  The members are the set's. */
 struct rs_row {
-    char *name;                 /* Label; NULL while out of the set. */
+    const char *name;           /* Label: the caller's string (see
+                                 * route_set_set_row()); NULL while out of
+                                 * the set. */
     union {
         struct nb_prefix one;   /* n_prefixes == 1 (most rows: a pod). */
         struct nb_prefix *many; /* n_prefixes > 1. */
@@ -55,11 +57,20 @@ struct rs_row {
 /* Makes 'row' give exactly the 'n' prefixes in 'prefixes' (sorted, no
  * duplicates), replacing whatever it gave before; with n == 0 it leaves the
  * set.  'name' labels the row in output; 'nat_outgoing' marks an announced
- * subnet that has NAT on. */
+ * subnet that has NAT on.
+ *
+ * The set keeps 'name' itself, not a copy (100k rows, 100k strings the
+ * caller has anyway): it must stay valid while the row is in the set,
+ * until the row's next route_set_set_row() or route_set_rename_row(), or
+ * its removal. */
 void route_set_set_row(struct route_set *, struct rs_row *,
                        enum rs_kind, const char *name, bool nat_outgoing,
                        const struct nb_prefix *prefixes, size_t n);
 void route_set_remove_row(struct route_set *, struct rs_row *);
+/* The caller's label of 'row' is now 'name' (moved, or changed): nothing
+ * else changes. */
+void route_set_rename_row(struct route_set *, struct rs_row *,
+                          const char *name);
 /* Frees what 'row' holds without taking its prefixes out of the set's
  * tables: for the rows of a set about to be destroyed, which is then good
  * for nothing else (a lookup per prefix saved: 100k at a daemon's exit). */
