@@ -63,8 +63,9 @@ LIBS = $(OVS_LIBS) -levent -levent_pthreads -lssl -lcrypto
 
 # Two flavours: "release" for the installed daemon and the benchmarks,
 # "asan" (AddressSanitizer + UndefinedBehaviorSanitizer, any report fatal)
-# for every test.
-FLAVOUR_CFLAGS_release := -O2
+# for every test.  -O3 rather than -O2: 6-7% less CPU for a 100k-port NB
+# sync (bench-nb-replica 76 -> 71 ms); -flto gave nothing more.
+FLAVOUR_CFLAGS_release := -O3
 FLAVOUR_CFLAGS_asan := -O1 -fno-omit-frame-pointer \
     -fsanitize=address,undefined -fno-sanitize-recover=all
 FLAVOUR_LDFLAGS_release :=
