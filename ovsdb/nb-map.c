@@ -549,6 +549,32 @@ add_port_entry(struct nb_routes *r, const struct row_label *what,
     return true;
 }
 
+/* The common entry, "MAC IP [IP...]" with every IP good, in one pass: adds
+ * its IPs and returns true.  Anything else (a keyword, a bad word) leaves
+ * 'r' as it was and returns false, for the careful way. */
+static bool
+add_plain_entry(struct nb_routes *r, const char *entry)
+{
+    const char *pos = entry;
+    size_t len;
+    const char *mac = next_word(&pos, &len);
+
+    if (!is_mac(mac, len)) {
+        return false;
+    }
+    size_t n = r->n_prefixes;
+    for (const char *ip = next_word(&pos, &len); len;
+         ip = next_word(&pos, &len)) {
+        struct nb_prefix p;
+        if (parse_host(ip, len, &p)) {
+            r->n_prefixes = n;
+            return false;
+        }
+        add_prefix(r, &p);
+    }
+    return true;
+}
+
 /* What an addresses entry is, by its words. */
 enum entry_kind {
     ENTRY_SKIP,                 /* Has "router" or "unknown". */
@@ -604,6 +630,9 @@ nb_map_port(const struct nb_port_in *lsp, enum nb_policy switch_policy,
     bool dynamic = false;
     for (size_t i = 0; i < lsp->n_addresses; i++) {
         const char *entry = lsp->addresses[i];
+        if (add_plain_entry(r, entry)) {
+            continue;
+        }
         enum entry_kind kind = classify_entry(entry);
         if (kind == ENTRY_SKIP) {
             continue;
