@@ -227,10 +227,10 @@ recent_slot(const char *s, size_t len)
              + (unsigned char) s[len ? len - 1 : 0]) % N_RECENT);
 }
 
+/* 's', of 'len' bytes (and a NUL after them), interned. */
 static const char *
-intern(struct nb_replica *r, const char *s)
+intern(struct nb_replica *r, const char *s, size_t len)
 {
-    size_t len = strlen(s);
     size_t slot = recent_slot(s, len);
     struct istr *is = r->recent[slot];
 
@@ -272,15 +272,17 @@ unintern(struct nb_replica *r, const char *s)
     }
 }
 
-/* Sets interned '*slot' to 'value' (NULL for none). */
+/* Sets interned '*slot' to 'value', of 'len' bytes (NULL for none). */
 static void
-set_istr(struct nb_replica *r, const char **slot, const char *value)
+set_istr(struct nb_replica *r, const char **slot, const char *value,
+         size_t len)
 {
-    if (value && *slot && !strcmp(*slot, value)) {
+    if (value && *slot && CONTAINER_OF(*slot, struct istr, s)->len == len
+        && !memcmp(*slot, value, len)) {
         return;
     }
     unintern(r, *slot);
-    *slot = value ? intern(r, value) : NULL;
+    *slot = value ? intern(r, value, len) : NULL;
 }
 
 static void
@@ -319,6 +321,7 @@ apply_map(struct nb_replica *r, const struct ud_datum *d, bool diff,
           struct kept_key *keys, size_t n_keys)
 {
     const char *whole[MAX_KEPT] = { NULL };
+    size_t whole_lens[MAX_KEPT] = { 0 };
 
     ovs_assert(n_keys <= MAX_KEPT);
     for (size_t i = 0; i < d->n; i++) {
@@ -330,10 +333,11 @@ apply_map(struct nb_replica *r, const struct ud_datum *d, bool diff,
             const char **slot = keys[k].slot;
             if (!diff) {
                 whole[k] = d->values[i];
+                whole_lens[k] = d->value_lens[i];
             } else if (*slot && !strcmp(*slot, d->values[i])) {
-                set_istr(r, slot, NULL);
+                set_istr(r, slot, NULL, 0);
             } else {
-                set_istr(r, slot, d->values[i]);
+                set_istr(r, slot, d->values[i], d->value_lens[i]);
             }
             break;
         }
@@ -342,7 +346,7 @@ apply_map(struct nb_replica *r, const struct ud_datum *d, bool diff,
         /* A key the map lacks is unset; one it has and we hold with the
          * same value stays as it is. */
         for (size_t k = 0; k < n_keys; k++) {
-            set_istr(r, keys[k].slot, whole[k]);
+            set_istr(r, keys[k].slot, whole[k], whole_lens[k]);
         }
     }
 }
