@@ -825,8 +825,9 @@ port_update(struct nb_replica *r, const struct ud_row *u,
         }
         return;
     }
-    if (r->ports_wait) {
-        /* New (or a repeat, which settle_ports() sorts out). */
+    if (r->ports_wait && u->op != UD_ROW_MODIFY) {
+        /* New (or a repeat, which settle_ports() sorts out).  A difference
+         * applies to the row it changes: looked up. */
         if (r->n_waiting_ports >= r->allocated_waiting_ports) {
             r->waiting_ports = x2nrealloc(r->waiting_ports,
                                           &r->allocated_waiting_ports,

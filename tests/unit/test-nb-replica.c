@@ -446,6 +446,25 @@ test_port_twice_in_first_snapshot(void **state)
     expect_counts(f, 2, 4, 0, 0);
 }
 
+/* A difference to a port in the same first snapshot (no server sends it,
+ * but the decoder takes it) applies to the row it changes. */
+static void
+test_port_difference_in_first_snapshot(void **state)
+{
+    struct fixture *f = *state;
+
+    snapshot(f, "\"Logical_Switch_Port\":{"
+             PORT(P1, "p1", "10.1.0.1", ",\"external_ids\":[\"map\",[["
+                  BGP ",\"true\"]]]") ","
+             PORT(P2, "p2", "10.1.0.2", ",\"external_ids\":[\"map\",[["
+                  BGP ",\"true\"]]]") ","
+             "\"" P1 "\":{\"modify\":{\"external_ids\":[\"map\",[["
+             BGP ",\"true\"]]]}}},"
+             BASE_SWITCHES);
+    expect_changes(f, "+10.1.0.0/16 +10.1.0.2/32");
+    expect_counts(f, 2, 2, 0, 0);
+}
+
 static void
 test_first_snapshot_cut_among_ports(void **state)
 {
@@ -519,6 +538,8 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_resync, setup, teardown),
         cmocka_unit_test_setup_teardown(test_port_twice_in_first_snapshot,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_port_difference_in_first_snapshot,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_snapshot_cut_among_ports,
                                         setup, teardown),
