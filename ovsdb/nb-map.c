@@ -494,16 +494,16 @@ is_mac(const char *s, size_t len)
 
 /* The whitespace-separated words of an addresses entry, one at a time:
  * the next from '*pos' (which it advances), its length in '*len', 0 at
- * the end. */
+ * the end.  Any white space separates, as in OVN's own parser. */
 static const char *
 next_word(const char **pos, size_t *len)
 {
     const char *s = *pos;
-    while (*s == ' ' || *s == '\t') {
+    while (isspace((unsigned char) *s)) {
         s++;
     }
     const char *e = s;
-    while (*e && *e != ' ' && *e != '\t') {
+    while (*e && !isspace((unsigned char) *e)) {
         e++;
     }
     *pos = e;

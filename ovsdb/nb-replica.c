@@ -1072,14 +1072,18 @@ free_port(struct nb_replica *r, struct lsp_row *p)
 }
 
 /* Port 'p', which waited, has the uuid of port 'old', already in 'ports':
- * a server that sent one row twice in a snapshot.  The later row takes
- * the other's place, and its memberships. */
+ * a server that sent one row twice in a snapshot, or a member of a "local"
+ * switch looked up before its row came.  The later row takes the other's
+ * place, and its memberships. */
 static void
 replace_port(struct nb_replica *r, struct lsp_row *old, struct lsp_row *p)
 {
-    VLOG_WARN_RL(&bad_row_rl, "logical switch port "UUID_FMT" came twice "
-                 "in one snapshot: the later row wins",
-                 UUID_ARGS(&p->key.uuid));
+    if (old->has_row) {
+        /* Not just a "local" switch's member, made before its row came. */
+        VLOG_WARN_RL(&bad_row_rl, "logical switch port "UUID_FMT" came "
+                     "twice in one snapshot: the later row wins",
+                     UUID_ARGS(&p->key.uuid));
+    }
     hmap_replace(&r->ports, &old->key.node, &p->key.node);
     p->parents = old->parents;
     p->n_parents = old->n_parents;

@@ -386,6 +386,11 @@ route_set_set_row(struct route_set *rs, struct rs_row *row,
                   enum rs_kind kind, const char *name, bool nat_outgoing,
                   const struct nb_prefix *prefixes, size_t n)
 {
+    if (row->n_prefixes) {
+        /* The label the caller has now: the one it had may be gone, and a
+         * withdrawal below is described with this one. */
+        row->name = name;
+    }
     if (!n || (row->n_prefixes && row->kind != kind)) {
         /* Out; or a row that changed kind, which the caller's rows do not
          * do: out and in again all the same. */

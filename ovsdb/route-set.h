@@ -62,7 +62,8 @@ struct rs_row {
  * The set keeps 'name' itself, not a copy (100k rows, 100k strings the
  * caller has anyway): it must stay valid while the row is in the set,
  * until the row's next route_set_set_row() or route_set_rename_row(), or
- * its removal. */
+ * its removal.  A row's label is its current name: a row renamed and
+ * withdrawn in one go is described, withdrawn, by its new name. */
 void route_set_set_row(struct route_set *, struct rs_row *,
                        enum rs_kind, const char *name, bool nat_outgoing,
                        const struct nb_prefix *prefixes, size_t n);

@@ -957,6 +957,15 @@ test_port_skips_router_and_unknown(void **state OVS_UNUSED)
     nb_routes_init(&r);
     map_port("web.default", &c, &r);
     check_routes(&r, "10.16.0.5/32");
+
+    /* Any white space separates words, keywords too. */
+    struct lsp_cols c2 = {
+        .bgp = "true",
+        .addresses = { "unknown\n", MAC " 10.16.0.6\r\nrouter",
+                       MAC "\t10.16.0.7\n" },
+    };
+    map_port("web.default", &c2, &r);
+    check_routes(&r, "10.16.0.7/32");
     nb_routes_destroy(&r);
 }
 

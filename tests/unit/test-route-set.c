@@ -648,6 +648,30 @@ test_fresh_without_descriptions(void **state OVS_UNUSED)
     destroy(rs);
 }
 
+/* The set keeps the caller's label, not a copy: a row's label is its
+ * current name, the one given last, and the one it had may be freed once
+ * a new one is given (ASan checks), even by the call that withdraws it. */
+static void
+test_label_is_the_current_name(void **state OVS_UNUSED)
+{
+    struct route_set *rs = create();
+    char *old = xstrdup("web-old");
+
+    set_row(rs, 1, RS_POD, old, false, "10.0.0.1/32");
+    assert_string_equal(take(rs), "+10.0.0.1/32 [pod:web-old]");
+    free(old);
+    set_row(rs, 1, RS_POD, "web-new", false, "");
+    assert_string_equal(take(rs), "-10.0.0.1/32 [pod:web-new]");
+
+    old = xstrdup("lb-old");
+    set_row(rs, 2, RS_SERVICE, old, false, "10.96.0.1/32");
+    take(rs);
+    route_set_rename_row(rs, row(2), "lb-new");
+    free(old);
+    assert_string_equal(rows_of(rs, "10.96.0.1/32"), "service:lb-new");
+    destroy(rs);
+}
+
 /* Rows released for a set about to go free what they hold (ASan checks)
  * and leave the set's tables to route_set_destroy(). */
 static void
@@ -808,6 +832,7 @@ main(void)
         cmocka_unit_test(test_kind_name),
         cmocka_unit_test(test_fresh_without_descriptions),
         cmocka_unit_test(test_release_rows_then_destroy),
+        cmocka_unit_test(test_label_is_the_current_name),
         cmocka_unit_test(test_empty_set_has_nothing),
         cmocka_unit_test(test_new_row_announces_its_prefixes),
         cmocka_unit_test(test_take_changes_clears_changes),
