@@ -419,7 +419,7 @@ get_port(struct nb_replica *r, const struct uuid *uuid)
     struct lsp_row *p = find_port(r, uuid);
     if (!p) {
         p = new_port(uuid);
-        hmap_insert_sparse(&r->ports, &p->key.node, uuid_hash(uuid));
+        insert_key(&r->ports, &p->key, uuid);
     }
     return p;
 }
@@ -1136,12 +1136,7 @@ settle_ports(struct nb_replica *r)
             __builtin_prefetch(w[i + 16].p);
         }
         struct lsp_row *p = w[i].p;
-        struct row_key *k;
-        HMAP_FOR_EACH_WITH_HASH (k, node, w[i].hash, &r->ports) {
-            if (uuid_equals(&k->uuid, &p->key.uuid)) {
-                break;
-            }
-        }
+        struct row_key *k = find_key(&r->ports, &p->key.uuid);
         if (k) {
             replace_port(r, CONTAINER_OF(k, struct lsp_row, key), p);
         } else {

@@ -175,16 +175,22 @@ route_set_destroy(struct route_set *rs)
 }
 
 static struct rs_route *
-find_route(const struct route_set *rs, const struct nb_prefix *prefix)
+find_route_hashed(const struct route_set *rs, const struct nb_prefix *prefix,
+                  uint32_t hash)
 {
     struct rs_route *route;
-    HMAP_FOR_EACH_WITH_HASH (route, node, nb_prefix_hash(prefix),
-                             &rs->routes) {
+    HMAP_FOR_EACH_WITH_HASH (route, node, hash, &rs->routes) {
         if (nb_prefix_equals(&route->prefix, prefix)) {
             return route;
         }
     }
     return NULL;
+}
+
+static struct rs_route *
+find_route(const struct route_set *rs, const struct nb_prefix *prefix)
+{
+    return find_route_hashed(rs, prefix, nb_prefix_hash(prefix));
 }
 
 static void
@@ -250,15 +256,9 @@ static bool
 add_to_route(struct route_set *rs, const struct nb_prefix *prefix,
              uint32_t hash, struct rs_row *row, enum rs_kind kind)
 {
-    struct rs_route *route = NULL, *r;
+    struct rs_route *route = find_route_hashed(rs, prefix, hash);
     bool created = false;
 
-    HMAP_FOR_EACH_WITH_HASH (r, node, hash, &rs->routes) {
-        if (nb_prefix_equals(&r->prefix, prefix)) {
-            route = r;
-            break;
-        }
-    }
     if (!route) {
         touch(rs, prefix, NULL);
         route = xzalloc(sizeof *route);
