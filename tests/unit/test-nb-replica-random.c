@@ -436,21 +436,26 @@ struct kv {
     const char *k, *v;
 };
 
+/* Puts the 'n' elements of 'size' bytes at 'a' in a random order. */
 static void
-shuffle_kv(struct kv *kv, size_t n)
+shuffle(void *a_, size_t n, size_t size)
 {
+    char *a = a_;
+    char t[64];
+
+    ovs_assert(size <= sizeof t);
     for (size_t i = n; i > 1; i--) {
         size_t j = pick(i);
-        struct kv t = kv[i - 1];
-        kv[i - 1] = kv[j];
-        kv[j] = t;
+        memcpy(t, a + (i - 1) * size, size);
+        memcpy(a + (i - 1) * size, a + j * size, size);
+        memcpy(a + j * size, t, size);
     }
 }
 
 static void
 put_map(struct ds *s, struct kv *kv, size_t n)
 {
-    shuffle_kv(kv, n);
+    shuffle(kv, n, sizeof *kv);
     ds_put_cstr(s, "[\"map\",[");
     for (size_t i = 0; i < n; i++) {
         if (i) {
@@ -558,13 +563,7 @@ sw_port_list(uint32_t ports, char uuids[NP][37], const char *atoms[NP])
             n++;
         }
     }
-    /* Any order. */
-    for (size_t i = n; i > 1; i--) {
-        size_t j = pick(i);
-        const char *t = atoms[i - 1];
-        atoms[i - 1] = atoms[j];
-        atoms[j] = t;
-    }
+    shuffle(atoms, n, sizeof *atoms);   /* Any order. */
     return n;
 }
 
@@ -618,12 +617,7 @@ port_addr_list(uint32_t addrs, const char *atoms[N_ADDRS])
             atoms[n++] = p_addrs[i];
         }
     }
-    for (size_t i = n; i > 1; i--) {
-        size_t j = pick(i);
-        const char *t = atoms[i - 1];
-        atoms[i - 1] = atoms[j];
-        atoms[j] = t;
-    }
+    shuffle(atoms, n, sizeof *atoms);
     return n;
 }
 
@@ -750,17 +744,6 @@ put_lb(struct ds *s, int idx, const struct mlb *a, const struct mlb *b)
     put_map_diff_col(&c, "external_ids", ea, eb, 1);
 }
 
-static void
-shuffle_ints(int *a, int n)
-{
-    for (int i = n; i > 1; i--) {
-        int j = pick(i);
-        int t = a[i - 1];
-        a[i - 1] = a[j];
-        a[j] = t;
-    }
-}
-
 /* Row 'i' of table 'table' (0 switches, 1 ports, 2 load balancers): whole
  * as in 'new' if 'old' is NULL, else its difference from 'old' (empty if
  * none). */
@@ -785,7 +768,7 @@ put_updates(struct ds *s, const struct model *old, const struct model *new)
     int order[3] = { 0, 1, 2 };
     bool first_table = true;
 
-    shuffle_ints(order, 3);
+    shuffle(order, 3, sizeof *order);
     ds_put_char(s, '{');
     for (int t = 0; t < 3; t++) {
         int table = order[t];
@@ -794,7 +777,7 @@ put_updates(struct ds *s, const struct model *old, const struct model *new)
         for (int i = 0; i < n; i++) {
             rows[i] = i;
         }
-        shuffle_ints(rows, n);
+        shuffle(rows, n, sizeof *rows);
 
         struct ds tbl = DS_EMPTY_INITIALIZER;
         bool any = false;
