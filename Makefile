@@ -48,7 +48,7 @@ build/ovs.mk: scripts/build-ovs.sh scripts/install-deps.sh
 # Sources.  Each folder lists its own files; src/ joins them.
 
 SPEAKER_SRCS := src/main.c src/options.c src/dry-run.c src/channel.c \
-                src/nb-thread.c src/speaker.c src/metrics.c
+                src/nb-thread.c src/speaker.c src/metrics.c src/dns-resolve.c
 
 # ---------------------------------------------------------------------------
 # Flags.

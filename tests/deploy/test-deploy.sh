@@ -6,11 +6,6 @@
 D=$TOP/deploy
 M="python3 $TOP/tests/deploy/manifest.py"
 
-skip() {
-    _n=$((_n + 1))
-    echo "ok $_n - # SKIP $*"
-}
-
 # ---------------------------------------------------------------------------
 # deploy/speaker.yaml
 

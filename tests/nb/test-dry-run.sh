@@ -18,6 +18,10 @@ expect_count() {
 count_is() {
     test "$(count_lines "$OUT" "$2")" = "$1"
 }
+# count_is_at_least N FILE LINE-REGEX
+count_is_at_least() {
+    test "$(count_lines "$2" "$3")" -ge "$1"
+}
 # absent LINE-REGEX: it printed no such line (call after a marker).
 absent() {
     ! has_line "$OUT" "$1"
@@ -222,6 +226,35 @@ check "NB server back: the change made meanwhile arrives" \
 marker 6
 check "NB server back: nothing else changed" \
     test "$(grep -c . "$OUT")" = "$((lines_before + 2))"
+
+# A host name in a tcp: remote goes through the system's resolver:
+# "localhost" is in /etc/hosts, and reaches the server on 127.0.0.1.
+tcp_port=$(python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+ovs-appctl -t "$T/ovsdb-nb.ctl" ovsdb-server/add-remote \
+    "ptcp:$tcp_port:127.0.0.1"
+NB_DB=tcp:localhost:$tcp_port dry_run_start byname --node-name=node-a
+check "tcp:localhost:PORT: the host name is resolved and the routes come" \
+    wait_until 10 has_line "$T/byname.out" '\+ 10\.16\.0\.0/16 subnet:ovn-default'
+
+# A name that does not resolve is a warning and a retry, not an exit.  The
+# lookup runs in a network namespace of the test's own with no interface
+# up, so that no query leaves this machine (needs root; skipped without).
+if [ "$(id -u)" = 0 ]; then
+    unshare -n "$SPEAKER" --dry-run --ovnnb-db=tcp:nb.invalid:6641 \
+        > "$T/noname.out" 2> "$T/noname.log" &
+    noname_pid=$!
+    _pids+=("$noname_pid")
+    check "an unresolvable host name is logged, and tried again" \
+        wait_until 20 count_is_at_least 2 "$T/noname.log" \
+            '.*cannot resolve host "nb\.invalid".*'
+    check "and the daemon keeps running" kill -0 "$noname_pid"
+else
+    skip "an unresolvable host name: needs root (a network namespace)"
+fi
 
 kill -TERM "$SPEAKER_PID"
 wait "$SPEAKER_PID" 2>/dev/null
