@@ -59,7 +59,7 @@ WARNINGS := -Wall -Wextra -Werror -Wno-sign-compare -Wno-unused-parameter \
 OVS_CPPFLAGS = -I$(OVS_DIR) -I$(OVS_DIR)/include -I$(OVS_DIR)/lib
 BASE_CPPFLAGS = -I. -DSPEAKER_VERSION='"$(VERSION)"' -D_GNU_SOURCE
 BASE_CFLAGS := -std=gnu11 -g -fno-strict-aliasing $(WARNINGS)
-LIBS = $(OVS_LIBS) -levent -levent_pthreads -lssl -lcrypto
+LIBS = $(OVS_LIBS) -levent -lssl -lcrypto
 
 # Two flavours: "release" for the installed daemon and the benchmarks,
 # "asan" (AddressSanitizer + UndefinedBehaviorSanitizer, any report fatal)

@@ -189,7 +189,7 @@ from collections import OrderedDict
 # (heading, decimals, in the ratio table)
 COLS = [("start->all (s)", 3, True), ("start->est (s)", 3, False),
         ("est->all (s)", 3, True), ("est->99% (s)", 3, True),
-        ("CPU (s)", 3, True), ("peak RSS (MB)", 1, True),
+        ("CPU (s)", 4, True), ("peak RSS (MB)", 1, True),
         ("UPDATEs", 0, True), ("bytes", 0, True)]
 path, runs = sys.argv[1], int(sys.argv[2])
 

@@ -306,7 +306,7 @@ run_one() {
     awk -v c="$c" -v n="$n" -v r="$r" -v e="$est" -v a="$all" \
         -v p="$p99" -v cpu="$cpu" -v h="$hwm" -v u="$upd" -v b="$bytes" \
         'BEGIN {
-        printf "%s %s %s %.3f %.3f %.3f %.3f %.3f %.1f %s %s\n", c, n, r,
+        printf "%s %s %s %.3f %.3f %.3f %.3f %.4f %.1f %s %s\n", c, n, r,
             a / 1e9, e / 1e9, (a - e) / 1e9, (p - e) / 1e9, cpu / 1e9,
             h / 1024, u, b }' >> "$T/results"
     rm -rf "$dir"

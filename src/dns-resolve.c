@@ -3,7 +3,7 @@
  *
  * libopenvswitch resolves a host name that is not an address by calling
  * dns_resolve() (lib/dns-resolve.h).  Its own implementation needs
- * libunbound, which with its crypto libraries costs about 0.35 ms of CPU at
+ * libunbound, which with its crypto libraries costs about 0.3 ms of CPU at
  * every start of the daemon, and which ignores nsswitch.conf and the
  * resolv.conf search list that cluster DNS names rely on.  scripts/build-ovs.sh
  * therefore builds the library without it, and this file is the

@@ -97,25 +97,34 @@ check "both stages are Debian 12" \
     test "$(grep -c -E '^FROM ([a-z.]+/)*(library/)?debian:12(-slim)?( |$)' \
            "$D/Containerfile")" = 2
 
-# Every shared library the daemon needs comes from a package the runtime
-# stage installs, and those are Debian packages.
-runtime_libs_installed() {
-    local lib pkg missing=0
-    $M runtime-pkgs "$D/Containerfile" > "$T/pkgs"
-    for lib in $(ldd "$T/root/usr/sbin/ovn-bgp-speaker" \
-                 | awk '$3 ~ /^\// { print $3 }'); do
-        pkg=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null \
-              || dpkg -S "$(readlink -f "$lib")" 2>/dev/null)
-        pkg=${pkg%%:*}
-        if ! grep -q -x -- "$pkg" "$T/pkgs"; then
-            note "$lib (${pkg:-no package}) is not installed at run time"
+# The runtime stage's packages ($T/pkgs) against those of the libraries the
+# daemon links ($T/lib-pkgs, "PACKAGE LIBRARY" lines).
+$M runtime-pkgs "$D/Containerfile" > "$T/pkgs"
+for lib in $(ldd "$T/root/usr/sbin/ovn-bgp-speaker" \
+             | awk '$3 ~ /^\// { print $3 }'); do
+    pkg=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null \
+          || dpkg -S "$(readlink -f "$lib")" 2>/dev/null)
+    echo "${pkg%%:*} $lib"
+done > "$T/lib-pkgs"
+# each_listed FILE LIST WHAT: the first word of every line of FILE is a line
+# of LIST; notes each line that is not, followed by WHAT.
+each_listed() {
+    local pkg rest missing=0
+    while read -r pkg rest; do
+        if ! grep -q -x -- "$pkg" "$2"; then
+            note "$pkg${rest:+ ($rest)} $3"
             missing=1
         fi
-    done
+    done < "$1"
     return $missing
 }
+cut -d' ' -f1 "$T/lib-pkgs" > "$T/linked-pkgs"
+grep -v -x ovn-common "$T/pkgs" > "$T/lib-pkgs-installed"   # ovn-common: tools
 check "the runtime stage installs every library the daemon links" \
-    runtime_libs_installed
+    each_listed "$T/lib-pkgs" "$T/pkgs" "is not installed at run time"
+check "the runtime stage installs no library package the daemon does not link" \
+    each_listed "$T/lib-pkgs-installed" "$T/linked-pkgs" \
+        "is installed at run time, but the daemon links none of its libraries"
 in_archive() {
     xargs apt-cache show < "$T/pkgs" > /dev/null 2>&1
 }
