@@ -14,14 +14,18 @@
  * symbol it has; were it pulled in anyway, the link would fail on the
  * duplicates rather than pick one silently.
  *
- * The lookup blocks the calling thread, which is the NB thread opening its
- * connection: it has nothing else to do until it is connected.  ssl:
- * remotes keep the name for SNI, since the library resolves it itself.
+ * The lookup blocks the calling thread, the NB thread opening its
+ * connection, as the library's own synchronous lookup did: while the
+ * resolver waits for a name server that does not answer (resolv.conf's
+ * timeout and attempts, 10 s by default), that thread's control commands
+ * (nb/status, exit) wait too.  ssl: remotes keep the name for SNI, since
+ * the library resolves it itself.
  */
 #include <config.h>
 
 #include "dns-resolve.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <string.h>
@@ -56,6 +60,18 @@ dns_resolve(const char *name, char **addr)
     int error = 0;
 
     *addr = NULL;
+
+    /* The library has already taken every address in the usual form.
+     * What else the resolver would take for one (inet_aton(): "127.1",
+     * "010.0.0.1" in octal, hex) is more likely a typo than a wish to
+     * reach the host it really names. */
+    struct in_addr in;
+    if (inet_aton(name, &in)) {
+        VLOG_WARN_RL(&rl, "\"%s\" is neither a host name nor an IPv4 "
+                     "address of four decimal numbers", name);
+        return false;
+    }
+
     for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
         struct addrinfo hints = {
             .ai_family = families[i],

@@ -26,9 +26,11 @@ CHECK_DEPS += build/asan/ovn-bgp-speaker $(UNIT_TEST_BINS) \
               build/asan/tests/bgp-driver src/ovn-bgp-speaker
 
 # The test packages first (clang builds the fuzzer), then everything the
-# tests run, then the tests.
+# tests run, then the tests: those TESTS names, else the unit tests the
+# .mk files list (not whatever binaries an older tree left in build/) and
+# every test script.
 .PHONY: check
 check:
 	@scripts/install-deps.sh test
 	$(MAKE) --no-print-directory $(CHECK_DEPS)
-	tests/run.sh $(TESTS)
+	tests/run.sh $(or $(TESTS),$(UNIT_TEST_BINS) $(wildcard tests/*/test-*.sh))

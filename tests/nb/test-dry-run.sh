@@ -240,20 +240,39 @@ NB_DB=tcp:localhost:$tcp_port dry_run_start byname --node-name=node-a
 check "tcp:localhost:PORT: the host name is resolved and the routes come" \
     wait_until 10 has_line "$T/byname.out" '\+ 10\.16\.0\.0/16 subnet:ovn-default'
 
-# A name that does not resolve is a warning and a retry, not an exit.  The
-# lookup runs in a network namespace of the test's own with no interface
-# up, so that no query leaves this machine (needs root; skipped without).
-if [ "$(id -u)" = 0 ]; then
-    unshare -n "$SPEAKER" --dry-run --ovnnb-db=tcp:nb.invalid:6641 \
+# What the resolver alone would take for an address ("127.1" is 127.0.0.1
+# to inet_aton()) is refused as a likely typo, and tried again.  (Were it
+# not refused, it would reach the server on 127.0.0.1: loopback still.)
+NB_DB=tcp:127.1:$tcp_port dry_run_start shorthand --node-name=node-a
+shorthand_pid=$SPAWNED
+check "tcp:127.1:PORT is refused with a warning, and tried again" \
+    wait_until 20 count_is_at_least 2 "$T/shorthand.log" \
+        '.*"127\.1" is neither a host name nor an IPv4 address.*'
+check "... and connects nowhere" test ! -s "$T/shorthand.out"
+check "... and the daemon keeps running" kill -0 "$shorthand_pid"
+
+# A name that does not resolve is a warning and a retry, not an exit.  It
+# is looked up in a mount namespace of the test's own, whose
+# /etc/nsswitch.conf says "hosts: files" and whose /etc/hosts lacks it, so
+# that no query is sent anywhere (needs CAP_SYS_ADMIN, and no nscd, which
+# would answer from the machine's own configuration; skipped otherwise).
+printf '127.0.0.1 localhost\n' > "$T/hosts"
+printf 'hosts: files\n' > "$T/nsswitch.conf"
+if unshare -m true 2>/dev/null && [ ! -e /var/run/nscd/socket ]; then
+    unshare -m sh -c 'mount --bind "$0" /etc/hosts &&
+                      mount --bind "$1" /etc/nsswitch.conf &&
+                      shift && exec "$@"' \
+        "$T/hosts" "$T/nsswitch.conf" \
+        "$SPEAKER" --dry-run --ovnnb-db=tcp:nb.invalid:6641 \
         > "$T/noname.out" 2> "$T/noname.log" &
     noname_pid=$!
     _pids+=("$noname_pid")
     check "an unresolvable host name is logged, and tried again" \
         wait_until 20 count_is_at_least 2 "$T/noname.log" \
-            '.*cannot resolve host "nb\.invalid".*'
-    check "and the daemon keeps running" kill -0 "$noname_pid"
+            '.*cannot resolve host "nb\.invalid" \(Name or service not known\)'
+    check "... and the daemon keeps running" kill -0 "$noname_pid"
 else
-    skip "an unresolvable host name: needs root (a network namespace)"
+    skip "an unresolvable host name: needs a mount namespace (root), no nscd"
 fi
 
 kill -TERM "$SPEAKER_PID"
