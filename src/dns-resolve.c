@@ -5,9 +5,10 @@
  * dns_resolve() (lib/dns-resolve.h).  Its own implementation needs
  * libunbound, which with its crypto libraries costs about 0.3 ms of CPU at
  * every start of the daemon, and which ignores nsswitch.conf and the
- * resolv.conf search list that cluster DNS names rely on.  scripts/build-ovs.sh
- * therefore builds the library without it, and this file is the
- * implementation the daemon links instead: the system's resolver.
+ * resolv.conf search list that cluster DNS names rely on.
+ * scripts/build-ovs.sh therefore builds the library without it, and this
+ * file is the implementation the daemon links instead: the system's
+ * resolver.
  *
  * The library's member with the stand-in (lib/dns-resolve-stub.c) is not
  * linked, since these objects come first on the link line and define every

@@ -124,7 +124,7 @@ check "the runtime stage installs every library the daemon links" \
     each_listed "$T/lib-pkgs" "$T/pkgs" "is not installed at run time"
 check "the runtime stage installs no library package the daemon does not link" \
     each_listed "$T/lib-pkgs-installed" "$T/linked-pkgs" \
-        "is installed at run time, but the daemon links none of its libraries"
+        "is installed at run time; the daemon links none of its libraries"
 in_archive() {
     xargs apt-cache show < "$T/pkgs" > /dev/null 2>&1
 }
