@@ -66,7 +66,8 @@ wait_until() {
     return 0
 }
 
-# check WHAT CMD...: one TAP result.
+# check WHAT CMD...: one TAP result; false if it failed (for
+# `check ... || note ...`).
 check() {
     local what=$1
     shift
@@ -76,6 +77,7 @@ check() {
     else
         echo "not ok $_n - $what"
         _failed=$((_failed + 1))
+        return 1
     fi
 }
 

@@ -66,6 +66,9 @@ check "the test NB has the table's rows" test -n "$PERF_UUID"
 # ---------------------------------------------------------------------------
 # How each runnable command is run and checked.
 
+sandbox_up() {
+    grep -q '^Routes at BIRD' "$T/sandbox.log" || exited "$1"
+}
 run_sandbox() {
     # Ctrl-C, as a user would: SIGINT to the foreground process group.  A
     # background job here starts with SIGINT ignored; undo that, and give it
@@ -80,10 +83,12 @@ os.execvp(sys.argv[1], sys.argv[1:])' "${argv[@]}") > "$T/sandbox.log" 2>&1 &
     local pid=$!
     _pids+=("$pid")
     sandbox_pgid=$pid
-    # The first time, `make` builds the release daemon.
+    # The first time, `make` builds the release daemon.  The wait ends
+    # early if the sandbox gives up (it prints why).
+    wait_until 300 sandbox_up "$pid"
     check "\`$1\` prints the routes at BIRD" \
-        wait_until 300 grep -q '^Routes at BIRD' "$T/sandbox.log" \
-        || note "$(tail -n 20 "$T/sandbox.log")"
+        grep -q '^Routes at BIRD' "$T/sandbox.log" \
+        || note "$(tail -n 40 "$T/sandbox.log")"
     check "  all six of them, from the speaker" wait_until 10 eval \
         'test "$(grep -c " from 127\.0\.0\.1\]" "$T/sandbox.log")" = 6'
     sandbox_dir=$(sed -n 's|^NB database: OVN_NB_DB=unix:\(.*\)/nb\.sock$|\1|p' \
