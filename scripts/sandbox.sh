@@ -67,6 +67,17 @@ protocol bgp upstream {
 EOF
 bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" &
 pids+=($!)
+# BIRD listens before the speaker's first dial: a refused one would wait
+# for the speaker's connect-retry timer (5 s) or BIRD's own dial.
+bird_up() {
+    birdc -s "$dir/bird.ctl" show status 2>/dev/null |
+        grep -q 'Daemon is up and running'
+}
+if ! wait_until 10 bird_up; then
+    echo "sandbox: BIRD did not start; its log:" >&2
+    cat "$dir/bird.log" >&2
+    exit 1
+fi
 
 # --node-ips takes one comma-separated value.
 # shellcheck disable=SC2054
@@ -93,7 +104,7 @@ n_routes() {
 six_routes() {
     [ "$(n_routes)" -ge 6 ]
 }
-if ! wait_until 10 six_routes; then
+if ! wait_until 30 six_routes; then
     echo "sandbox: the routes did not reach BIRD; the speaker's log:" >&2
     cat "$dir/speaker.log" >&2
     exit 1
