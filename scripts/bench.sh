@@ -165,11 +165,8 @@ EOF
         > "$dir/sink.out" 2>&1 &
     SINK_PID=$!
     pids+=("$SINK_PID")
-    wait_until 10 sink_ready || fail "the sink BIRD did not start: $(cat "$dir/sink.out")"
-}
-sink_ready() {
-    "$BIRDC" -s "$SINK_SOCK" show status 2>/dev/null |
-        grep -q 'Daemon is up and running'
+    wait_until 10 bird_up "$SINK_SOCK" ||
+        fail "the sink BIRD did not start: $(cat "$dir/sink.out")"
 }
 
 # start_nb N DIR: ovsdb-server with N annotated ports; sets NB_PID, NB_DB.

@@ -9,6 +9,8 @@
 # free_port               a TCP port free on loopback right now
 # nb_server_start DIR     a throw-away NB ovsdb-server in DIR: sets NB_PID
 #                         and NB_DB (unix:DIR/nb.sock), once it answers
+# bird_up SOCK            the BIRD with control socket SOCK is up (birdc,
+#                         or $BIRDC)
 
 now_ns() { date +%s%N; }
 
@@ -76,4 +78,9 @@ nb_server_start() {
         echo "$0: ovsdb-server in $dir did not start" >&2
         return 1
     fi
+}
+
+bird_up() {
+    "${BIRDC:-birdc}" -s "$1" show status 2>/dev/null |
+        grep -q 'Daemon is up and running'
 }

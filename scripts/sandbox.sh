@@ -69,11 +69,7 @@ bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" &
 pids+=($!)
 # BIRD listens before the speaker's first dial: a refused one would wait
 # for the speaker's connect-retry timer (5 s) or BIRD's own dial.
-bird_up() {
-    birdc -s "$dir/bird.ctl" show status 2>/dev/null |
-        grep -q 'Daemon is up and running'
-}
-if ! wait_until 10 bird_up; then
+if ! wait_until 10 bird_up "$dir/bird.ctl"; then
     echo "sandbox: BIRD did not start; its log:" >&2
     cat "$dir/bird.log" >&2
     exit 1
