@@ -81,6 +81,15 @@ check() {
     fi
 }
 
+# free_port: a TCP port free on loopback right now.
+free_port() {
+    python3 -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
 # skip WHY: one TAP result for a check that cannot run here.
 skip() {
     _n=$((_n + 1))

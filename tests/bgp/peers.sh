@@ -16,7 +16,7 @@
 #   listen_addr=ADDR     the router's own address (127.0.0.x or ::1);
 #                        default 127.0.0.2.  Also the source address of
 #                        the connections it opens.
-#   listen_port=PORT     where it accepts BGP connections (peer_free_port)
+#   listen_port=PORT     where it accepts BGP connections (free_port)
 #   neighbor_addr=ADDR[,ADDR...]   the speaker(s): distinct addresses, so
 #                        at most one neighbor at ::1
 #   neighbor_port=P[,P...]         where the router connects to each
@@ -71,7 +71,7 @@
 #                              closes (the speaker's GR helper case)
 # peer_log NAME                the router's log
 # peer_cli NAME ARGS...        its CLI: birdc, vtysh -c "ARGS", gobgp
-# peer_free_port               a TCP port free on loopback now
+# free_port                    (tests/lib.sh) a TCP port free on loopback now
 #
 # Peer a router again under the same NAME after peer_stop/peer_kill to
 # restart it.  peers.sh replaces lib.sh's EXIT trap with one that stops the
@@ -142,14 +142,6 @@ _peer_list() {
     fi
 }
 
-# peer_free_port: a TCP port free on loopback right now.
-peer_free_port() {
-    "$PEER_PY" -c '
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
 
 _peer_is_v6() {
     [[ $1 == *:* ]]

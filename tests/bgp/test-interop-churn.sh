@@ -14,7 +14,7 @@
 
 AS=65000
 N=100000
-pb=$(peer_free_port) pf=$(peer_free_port) ld=$(peer_free_port)
+pb=$(free_port) pf=$(free_port) ld=$(free_port)
 
 # b (BIRD) dials the speaker, so that its session is up before the table
 # goes out; f (FRR) is dialed once the set is complete.

@@ -11,8 +11,8 @@
 . "$(dirname "$0")/interop.sh"
 
 AS=65000
-pf=$(peer_free_port) pg=$(peer_free_port) ph=$(peer_free_port)
-ld=$(peer_free_port)
+pf=$(free_port) pg=$(free_port) ph=$(free_port)
+ld=$(free_port)
 
 # f (FRR) and g (GoBGP) only listen; h (FRR) dials the engine.
 check "FRR that only listens starts" \

@@ -10,7 +10,7 @@
 
 AS4=4200000001
 BULK=20000
-pe=$(peer_free_port) pi=$(peer_free_port)
+pe=$(free_port) pi=$(free_port)
 
 # ebgp: eBGP, AS 65001, on 127.0.0.2.  ibgp: iBGP on ::1, with extended next
 # hops (FRR refuses ::1 itself as a next hop: the speaker sets its own).

@@ -12,7 +12,7 @@
 
 AS4=4200000001
 BULK=20000
-pi=$(peer_free_port) pe=$(peer_free_port)
+pi=$(free_port) pe=$(free_port)
 
 # ibgp: iBGP on 127.0.0.2.  ebgp: eBGP, AS 65001, on ::1.
 check "GoBGP (iBGP, IPv4) starts" \

@@ -15,7 +15,7 @@
 . "$(dirname "$0")/interop.sh"
 
 AS=65000
-pf=$(peer_free_port) pb=$(peer_free_port)
+pf=$(free_port) pb=$(free_port)
 check "FRR with graceful restart starts" \
     peer_start frr f local_as=65001 listen_addr=127.0.0.2 listen_port=$pf \
         neighbor_addr=127.0.0.1 neighbor_as=$AS gr=1

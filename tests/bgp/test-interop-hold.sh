@@ -16,7 +16,7 @@ thaw() {
 trap 'thaw; _peer_cleanup; _cleanup' EXIT
 
 AS=65000
-pf=$(peer_free_port) pb=$(peer_free_port)
+pf=$(free_port) pb=$(free_port)
 declare -A pid
 check "FRR starts" \
     peer_start frr f local_as=65001 listen_addr=127.0.0.2 listen_port=$pf \

@@ -9,9 +9,9 @@
 . "$(dirname "$0")/interop.sh"
 
 AS=65000
-pf=$(peer_free_port) pb=$(peer_free_port) pg=$(peer_free_port)
-pw=$(peer_free_port) px=$(peer_free_port) pa=$(peer_free_port)
-pd=$(peer_free_port)
+pf=$(free_port) pb=$(free_port) pg=$(free_port)
+pw=$(free_port) px=$(free_port) pa=$(free_port)
+pd=$(free_port)
 
 # Right password: f (FRR), b (BIRD), a (BIRD, connects to the speaker).
 # Wrong: g (GoBGP), w (FRR), x (FRR, connects to the speaker).

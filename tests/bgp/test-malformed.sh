@@ -10,8 +10,8 @@
 DRIVER=$TOP/build/asan/tests/bgp-driver
 RAWPEER=$TOP/tests/tools/bgp-rawpeer.py
 
-speaker_port=$(peer_free_port)
-router_port=$(peer_free_port)
+speaker_port=$(free_port)
+router_port=$(free_port)
 peer_start bird up local_as=65030 listen_addr=127.0.0.2 \
     listen_port="$router_port" neighbor_addr=127.0.0.1 neighbor_as=65000 \
     families=ipv4

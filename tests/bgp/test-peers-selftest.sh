@@ -44,10 +44,10 @@ greater() {
 }
 
 AS4=4200000001
-pb=$(peer_free_port) pf=$(peer_free_port) pg=$(peer_free_port)
-pm1=$(peer_free_port) pm2=$(peer_free_port) pm3=$(peer_free_port)
-pf6=$(peer_free_port) pb6=$(peer_free_port)
-pg7=$(peer_free_port) pf7=$(peer_free_port)
+pb=$(free_port) pf=$(free_port) pg=$(free_port)
+pm1=$(free_port) pm2=$(free_port) pm3=$(free_port)
+pf6=$(free_port) pb6=$(free_port)
+pg7=$(free_port) pf7=$(free_port)
 
 # --- A triangle on IPv4: b (BIRD, AS 65001), f (FRR) and g (GoBGP) in the
 # 4-byte AS 4200000001 (so f-g is iBGP), all with graceful restart.

@@ -40,9 +40,6 @@ check "the daemon accepts every flag in args" accepts_args "${args[@]}"
 
 # The probes, for real: the daemon with the DaemonSet's args, pointed at a
 # NB of our own, a peer that is not there and free ports.
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 nb_start
 mport=$(free_port)
 run_args=()

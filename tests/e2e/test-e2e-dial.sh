@@ -61,7 +61,7 @@ speaker() {
     local name=$1 addr=$2 port=$3
     shift 3
     speaker_start "$name" --neighbor-address="$addr" \
-        --neighbor-port="$port" --listen-port="$(peer_free_port)" \
+        --neighbor-port="$port" --listen-port="$(free_port)" \
         --local-address=127.0.0.1 --neighbor-as=65030 --cluster-as=65000 \
         --ebgp-multihop=255 -vbgp:console:dbg "$@"
 }
@@ -69,7 +69,7 @@ speaker() {
 NB_DB=unix:$LATE
 
 # --- No graceful restart, a 2 s deferral, a router that only listens. ---
-pa=$(peer_free_port)
+pa=$(free_port)
 peer_start bird a local_as=65030 listen_addr=127.0.0.2 listen_port="$pa" \
     neighbor_addr=127.0.0.1 neighbor_as=65000 families=ipv4
 speaker s1 127.0.0.2 "$pa" --graceful-restart-deferral-time=2s
@@ -91,7 +91,7 @@ check "deferral 2 s: the first state change after start was the dial" \
     second_change_is s1 127.0.0.2 "Active -> Connect (deferral time over)"
 
 # --- No graceful restart, the default deferral (360 s). ----------------
-pb=$(peer_free_port)
+pb=$(free_port)
 peer_start bird b local_as=65030 listen_addr=127.0.0.3 listen_port="$pb" \
     neighbor_addr=127.0.0.1 neighbor_as=65000 families=ipv4
 speaker s2 127.0.0.3 "$pb"
@@ -102,8 +102,8 @@ check "NB unreachable: the speaker says so in its log" \
     logged s2 "waiting for the first NB snapshot before dialing"
 
 # A router that dials the speaker gets its session now; the table waits.
-pd=$(peer_free_port)
-sd=$(peer_free_port)
+pd=$(free_port)
+sd=$(free_port)
 peer_start bird d local_as=65030 listen_addr=127.0.0.4 listen_port="$pd" \
     neighbor_addr=127.0.0.1 neighbor_port="$sd" neighbor_as=65000 \
     families=ipv4
@@ -117,7 +117,7 @@ check "its table held: nothing sent, no End-of-RIB" \
           route_count_is d 0'
 
 # --- Graceful restart: dials at once, holds the table. ------------------
-pc=$(peer_free_port)
+pc=$(free_port)
 peer_start bird c local_as=65030 listen_addr=127.0.0.5 listen_port="$pc" \
     neighbor_addr=127.0.0.1 neighbor_as=65000 families=ipv4 gr=1
 speaker s3 127.0.0.5 "$pc" --graceful-restart

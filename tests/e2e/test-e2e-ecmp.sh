@@ -16,9 +16,9 @@ nbctl lsp-add ovn-default cache.default \
        options:requested-chassis=node-b
 
 echo secret-pw > "$T/password"
-router_port=$(peer_free_port)
-port_a=$(peer_free_port)
-port_b=$(peer_free_port)
+router_port=$(free_port)
+port_a=$(free_port)
+port_b=$(free_port)
 peer_start frr fr local_as=65030 listen_addr=127.0.0.2 \
     listen_port="$router_port" neighbor_addr=127.0.0.1,127.0.0.11 \
     neighbor_port="$port_a,$port_b" neighbor_as=65000 families=ipv4 \
@@ -61,8 +61,8 @@ check "a local pod that moves is announced by its new node only" \
 
 # A speaker with the wrong password, towards a router that wants one.
 echo wrong-pw > "$T/wrong"
-port_c=$(peer_free_port)
-router2_port=$(peer_free_port)
+port_c=$(free_port)
+router2_port=$(free_port)
 peer_start frr fr2 local_as=65030 listen_addr=127.0.0.3 \
     listen_port="$router2_port" neighbor_addr=127.0.0.12 \
     neighbor_port="$port_c" neighbor_as=65000 families=ipv4 md5=secret-pw

@@ -16,9 +16,9 @@ nbctl lsp-add ovn-default web.default \
     -- lsp-set-addresses web.default "0a:58:0a:10:00:05 10.16.0.5"
 nbctl lb-add svc 10.96.0.10:443 10.16.0.5:8443 tcp
 
-router_port=$(peer_free_port)
-speaker_port=$(peer_free_port)
-metrics_port=$(peer_free_port)
+router_port=$(free_port)
+speaker_port=$(free_port)
+metrics_port=$(free_port)
 peer_start bird up local_as=65030 listen_addr=127.0.0.2 \
     listen_port="$router_port" neighbor_addr=127.0.0.1 \
     neighbor_port="$speaker_port" neighbor_as=4200000001 families=ipv4

@@ -19,8 +19,8 @@ nb_start
 nbctl ls-add ovn-default -- set logical_switch ovn-default \
     other_config:subnet=10.16.0.0/16 external_ids:ovn.kubernetes.io/bgp=true
 
-router_port=$(peer_free_port)
-speaker_port=$(peer_free_port)
+router_port=$(free_port)
+speaker_port=$(free_port)
 peer_start bird up local_as=65030 listen_addr=127.0.0.2 \
     listen_port="$router_port" neighbor_addr=127.0.0.1 \
     neighbor_port="$speaker_port" neighbor_as=65000 families=ipv4
@@ -49,8 +49,8 @@ wait_until 10 bash -c '! kill -0 "$0" 2>/dev/null' "$SPEAKER_PID"
 # --- A 3-member clustered NB; the member the speaker uses is killed. ----
 raft=() client=() remotes=
 for i in 1 2 3; do
-    raft[$i]=$(peer_free_port)
-    client[$i]=$(peer_free_port)
+    raft[$i]=$(free_port)
+    client[$i]=$(free_port)
     remotes="$remotes${remotes:+,}tcp:127.0.0.1:${client[$i]}"
 done
 ovsdb-tool create-cluster "$T/c1.db" "$NB_SCHEMA" "tcp:127.0.0.1:${raft[1]}" \

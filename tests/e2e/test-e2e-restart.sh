@@ -11,8 +11,8 @@
 nb_start
 nb_annotated_pod
 
-router_port=$(peer_free_port)
-speaker_port=$(peer_free_port)
+router_port=$(free_port)
+speaker_port=$(free_port)
 peer_start frr fr local_as=65030 listen_addr=127.0.0.2 \
     listen_port="$router_port" neighbor_addr=127.0.0.1 \
     neighbor_port="$speaker_port" neighbor_as=65000 families=ipv4 gr=1

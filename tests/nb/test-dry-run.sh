@@ -229,11 +229,7 @@ check "NB server back: nothing else changed" \
 
 # A host name in a tcp: remote goes through the system's resolver:
 # "localhost" is in /etc/hosts, and reaches the server on 127.0.0.1.
-tcp_port=$(python3 -c '
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])')
+tcp_port=$(free_port)
 ovs-appctl -t "$T/ovsdb-nb.ctl" ovsdb-server/add-remote \
     "ptcp:$tcp_port:127.0.0.1"
 NB_DB=tcp:localhost:$tcp_port dry_run_start byname --node-name=node-a
