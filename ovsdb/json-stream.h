@@ -99,6 +99,27 @@ int jstream_finish(struct jstream *);
  * is still reported.  Anywhere else it does nothing. */
 void jstream_skip(struct jstream *);
 
+/* Called from a callback: once the event's token is read (and, for KEY,
+ * the ':' after it, if it is there), jstream_feed() returns JSTREAM_PAUSED
+ * rather than going on.  The stream is not stopped: jstream_offset() then
+ * counts the bytes consumed, and the caller feeds the rest of the piece
+ * again, from there, when it wants to.  In jstream_finish() it does
+ * nothing. */
+void jstream_pause(struct jstream *);
+
+/* What jstream_feed() returns after jstream_pause(); not an error. */
+#define JSTREAM_PAUSED (INT_MIN + 1)
+
+/* After a pause in an object, right after its '{' or after one of its
+ * members: the caller has read the next 'n' bytes of input itself, and
+ * they are whole members of that object, each with the comma before it
+ * (none before the first if the object had none yet), e.g. ,"a":1,"b":[].
+ * The stream goes on after them, as though it had read them, but reports
+ * none of their events.  The caller vouches for them: they are what the
+ * tokenizer would have taken, within its limits.  Aborts if the stream is
+ * not between the members of an object. */
+void jstream_take_members(struct jstream *, size_t n);
+
 /* The number of containers open now. */
 size_t jstream_depth(const struct jstream *);
 

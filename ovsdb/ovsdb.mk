@@ -26,9 +26,11 @@ test-nb-replica_SRCS := tests/unit/test-nb-replica.c $(DECODER_SRCS) \
 # update decoder over it (its seeds start with a control byte: see the
 # harness).
 $(eval $(call FUZZER,fuzz-json-stream,tests/fuzz/fuzz-json-stream.c \
-    $(JSON_STREAM_SRCS),ovsdb/json-stream.h,tests/fuzz/corpus-json))
+    $(JSON_STREAM_SRCS),ovsdb/json-scan.h ovsdb/json-stream.h, \
+    tests/fuzz/corpus-json))
 $(eval $(call FUZZER,fuzz-update-decoder,tests/fuzz/fuzz-update-decoder.c \
-    $(DECODER_SRCS),ovsdb/json-stream.h ovsdb/update-decoder.h, \
+    $(DECODER_SRCS),ovsdb/json-scan.h ovsdb/json-stream.h \
+    ovsdb/update-decoder.h, \
     tests/fuzz/corpus-decoder))
 
 # The throughput of the tokenizer and the decoder on an NB snapshot; not

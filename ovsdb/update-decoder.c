@@ -15,6 +15,9 @@
  *
  * Everything outside table updates is kept as compact JSON text, bounded by
  * UD_MAX_CAPTURE; inside them, only the current row's atoms are kept.
+ *
+ * The rows of a table also have a shortcut, which reads them from the
+ * input without the tokenizer: see "The row shortcut" below.
  */
 #include "ovsdb/update-decoder.h"
 
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ovsdb/json-scan.h"
 #include "ovsdb/json-stream.h"
 
 #define MAX_UD(A, B) ((A) > (B) ? (A) : (B))
@@ -146,6 +150,12 @@ struct update_decoder {
     size_t column_idx;
     enum dstate ds;
     enum dstate uuid_return;    /* Where D_UUID_CLOSE goes. */
+
+    /* The row shortcut: 'fast_ready' when the tokenizer paused between two
+     * rows of a table (or before the first), 'fast_comma' if after one. */
+    bool fast_enabled;
+    bool fast_ready;
+    bool fast_comma;
 
     /* Handed to the caller. */
     struct ud_datum *datums;
@@ -894,6 +904,281 @@ parse_op(struct update_decoder *d, const char *s, size_t len)
 }
 
 /* ---------------------------------------------------------------------
+ * The row shortcut.
+ *
+ * A snapshot is mostly rows, about 45 tokenizer events each, and taking
+ * each event through the tokenizer's callback and the state machines above
+ * costs more than reading the bytes.  So where the tokenizer stands
+ * between two rows of a table (or before the first), it pauses, and
+ * fast_rows() reads the rows that follow straight from the input, as long
+ * as each lies whole in the piece being fed and has the compact form
+ * ovsdb-server writes: no whitespace, strings without escapes (plain bytes
+ * and UTF-8, as json-scan.h takes them), no numbers, only the table's
+ * columns and each at most once, every datum of its column's type.  The
+ * first row that is anything else, cut by the end of the piece included,
+ * goes to the tokenizer, from its first byte, so that what comes out,
+ * errors too, is what the tokenizer alone gives (fuzz-update-decoder
+ * compares the two).  The rows' atoms go to the same arrays, and out
+ * through emit_row(), as the tokenizer's. */
+
+/* The most containers a row opens: its object, the columns, a datum's
+ * array, a set's or map's, a pair's, a uuid's. */
+#define ROW_DEPTH 6
+
+/* The input the shortcut reads, 'p' the next byte. */
+struct cursor {
+    const unsigned char *p, *end;
+};
+
+/* Takes the byte 'c' if it comes next. */
+static inline bool
+take_byte(struct cursor *c, unsigned char byte)
+{
+    if (c->p < c->end && *c->p == byte) {
+        c->p++;
+        return true;
+    }
+    return false;
+}
+
+/* Takes the 'n' bytes of 'word' if they come next. */
+static inline bool
+take_word(struct cursor *c, const char *word, size_t n)
+{
+    if ((size_t) (c->end - c->p) >= n
+        && same_bytes((const char *) c->p, word, n)) {
+        c->p += n;
+        return true;
+    }
+    return false;
+}
+
+/* Takes a string, its opening quote included, and puts its bytes in '*s'
+ * and '*len'. */
+static inline bool
+take_string(struct cursor *c, const char **s, size_t *len)
+{
+    const unsigned char *q;
+
+    if (!take_byte(c, '"')) {
+        return false;
+    }
+    q = string_run(c->p, c->end);
+    if (q == c->end || *q != '"'
+        || (size_t) (q - c->p) > JSTREAM_DEFAULT_MAX_TOKEN) {
+        return false;
+    }
+    *s = (const char *) c->p;
+    *len = q - c->p;
+    c->p = q + 1;
+    return true;
+}
+
+/* Takes ["uuid","xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"] as an atom. */
+static bool
+take_uuid(struct update_decoder *d, struct cursor *c)
+{
+    struct ud_uuid u;
+
+    if (!take_word(c, "[\"uuid\",\"", 9) || c->end - c->p < 38
+        || c->p[36] != '"' || c->p[37] != ']'
+        || !uuid_parse((const char *) c->p, 36, &u)) {
+        return false;
+    }
+    /* The index first: add_atom() may move 'atom_uuids'. */
+    size_t i = add_atom(d, (const char *) c->p, 36);
+    d->atom_uuids[i] = u;
+    c->p += 38;
+    return true;
+}
+
+/* Takes an atom of type 'type', as a set's element or a pair's member. */
+static bool
+take_atom(struct update_decoder *d, struct cursor *c, enum ud_atom_type type)
+{
+    const char *s;
+    size_t len;
+
+    switch (type) {
+    case UD_STRING:
+        if (!take_string(c, &s, &len)) {
+            return false;
+        }
+        add_atom(d, s, len);
+        return true;
+    case UD_BOOLEAN:
+        if (take_word(c, "true", 4)) {
+            add_atom(d, "true", 4);
+            return true;
+        } else if (take_word(c, "false", 5)) {
+            add_atom(d, "false", 5);
+            return true;
+        }
+        return false;
+    case UD_UUID:
+        return take_uuid(d, c);
+    case UD_INTEGER:
+    case UD_VOID:
+    default:
+        return false;
+    }
+}
+
+/* Takes the datum of column 'col'. */
+static bool
+take_datum(struct update_decoder *d, struct cursor *c,
+           const struct ud_column *col)
+{
+    if (col->value != UD_VOID) {
+        if (!take_word(c, "[\"map\",[", 8)) {
+            return false;
+        }
+        if (!take_byte(c, ']')) {
+            do {
+                if (!take_byte(c, '[') || !take_atom(d, c, col->key)
+                    || !take_byte(c, ',') || !take_atom(d, c, col->value)
+                    || !take_byte(c, ']')) {
+                    return false;
+                }
+            } while (take_byte(c, ','));
+            if (!take_byte(c, ']')) {
+                return false;
+            }
+        }
+        return take_byte(c, ']');
+    }
+    if (take_word(c, "[\"set\",[", 8)) {
+        if (!take_byte(c, ']')) {
+            do {
+                if (!take_atom(d, c, col->key)) {
+                    return false;
+                }
+            } while (take_byte(c, ','));
+            if (!take_byte(c, ']')) {
+                return false;
+            }
+        }
+        return take_byte(c, ']');
+    }
+    /* A single atom: a uuid has its array, anything else is bare. */
+    if (col->key == UD_UUID) {
+        return take_uuid(d, c);
+    }
+    return (c->p < c->end && *c->p != '[' && take_atom(d, c, col->key));
+}
+
+/* Takes a row's columns, {"column":datum,...}. */
+static bool
+take_columns(struct update_decoder *d, struct cursor *c)
+{
+    if (!take_byte(c, '{')) {
+        return false;
+    }
+    if (take_byte(c, '}')) {
+        return true;
+    }
+    do {
+        const struct ud_column *col;
+        struct col_atoms *ca;
+        const char *name;
+        size_t len, idx, n;
+
+        if (!take_string(c, &name, &len) || !take_byte(c, ':')) {
+            return false;
+        }
+        col = find_column(d, name, len, &idx);
+        if (!col || d->cols[idx].present) {
+            return false;
+        }
+        d->prev_column = idx;
+        ca = &d->cols[idx];
+        ca->present = true;
+        ca->first = d->n_atoms;
+        if (!take_datum(d, c, col)) {
+            return false;
+        }
+        n = d->n_atoms - ca->first;
+        if (col->value != UD_VOID) {
+            n /= 2;
+        }
+        if (!col->composite && n > 1) {
+            return false;
+        }
+        ca->n = n;
+    } while (take_byte(c, ','));
+    return take_byte(c, '}');
+}
+
+/* Takes one row, "uuid":{"op":{...}} or "uuid":{"delete":null}, into the
+ * row's arrays, ready for emit_row(). */
+static bool
+take_row(struct update_decoder *d, struct cursor *c)
+{
+    const unsigned char *p = c->p;
+
+    /* The uuid, then the operation's opening quote. */
+    if (c->end - p < 41 || p[0] != '"' || p[37] != '"' || p[38] != ':'
+        || p[39] != '{' || p[40] != '"'
+        || !uuid_parse((const char *) p + 1, 36, &d->uuid)) {
+        return false;
+    }
+    if (d->ops->row_begin) {
+        d->ops->row_begin(d->aux, d->table_idx, &d->uuid);
+    }
+    c->p = p + 41;
+    if (take_word(c, "initial\":", 9)) {
+        d->op = UD_ROW_INITIAL;
+    } else if (take_word(c, "insert\":", 8)) {
+        d->op = UD_ROW_INSERT;
+    } else if (take_word(c, "modify\":", 8)) {
+        d->op = UD_ROW_MODIFY;
+    } else if (take_word(c, "delete\":null", 12)) {
+        d->op = UD_ROW_DELETE;
+    } else {
+        return false;
+    }
+    if (d->op != UD_ROW_DELETE && !take_columns(d, c)) {
+        return false;
+    }
+    d->have_op = true;
+    return take_byte(c, '}');
+}
+
+/* Reads as many whole rows as it can from 'p' on, hands each out, and
+ * returns the bytes taken, up to the end of the last row. */
+static size_t
+fast_rows(struct update_decoder *d, const unsigned char *p,
+          const unsigned char *end)
+{
+    struct cursor c = { p, end };
+    const unsigned char *taken = p;
+
+    if (jstream_depth(d->js) + ROW_DEPTH > JSTREAM_DEFAULT_MAX_DEPTH) {
+        return 0;
+    }
+    while ((!d->fast_comma || take_byte(&c, ',')) && take_row(d, &c)) {
+        emit_row(d);
+        taken = c.p;
+        d->fast_comma = true;
+    }
+    /* The row that was not taken starts over with the tokenizer. */
+    row_reset(d);
+    return taken - p;
+}
+
+/* The tokenizer has just read the '{' before a table's rows ('after_row'
+ * false) or a row's '}': pauses it there for fast_rows(). */
+static void
+between_rows(struct update_decoder *d, bool after_row)
+{
+    if (d->fast_enabled) {
+        d->fast_ready = true;
+        d->fast_comma = after_row;
+        jstream_pause(d->js);
+    }
+}
+
+/* ---------------------------------------------------------------------
  * The message. */
 
 static int
@@ -1072,6 +1357,7 @@ structure_event(struct update_decoder *d, enum jstream_event ev,
                         d->table->name);
         }
         d->level = L_ROWS;
+        between_rows(d, false);
         return 0;
 
     case L_ROWS:
@@ -1099,8 +1385,13 @@ structure_event(struct update_decoder *d, enum jstream_event ev,
 
     case L_ROW:
         if (ev == JSTREAM_OBJECT_END) {
+            int error = emit_row(d);
+
             d->level = L_ROWS;
-            return emit_row(d);
+            if (!error) {
+                between_rows(d, true);
+            }
+            return error;
         }
         return parse_op(d, s, len);
 
@@ -1182,7 +1473,14 @@ update_decoder_create(const struct ud_ops *ops, void *aux)
         abort();
     }
     d->level = L_TOP;
+    d->fast_enabled = true;
     return d;
+}
+
+void
+update_decoder_set_shortcut(struct update_decoder *d, bool enabled)
+{
+    d->fast_enabled = enabled;
 }
 
 void
@@ -1212,10 +1510,36 @@ update_decoder_destroy(struct update_decoder *d)
 int
 update_decoder_feed(struct update_decoder *d, const void *data, size_t n)
 {
+    const unsigned char *p = data;
+    const unsigned char *end = p + n;
+    int error = 0;
+
     if (d->error) {
         return -1;
     }
-    int error = jstream_feed(d->js, data, n);
+    while (p < end) {
+        if (d->fast_ready) {
+            size_t taken = fast_rows(d, p, end);
+
+            if (taken) {
+                jstream_take_members(d->js, taken);
+                p += taken;
+            }
+            if (p == end) {
+                /* Still between rows, for the next piece. */
+                break;
+            }
+            d->fast_ready = false;
+        }
+
+        unsigned long long before = jstream_offset(d->js);
+        error = jstream_feed(d->js, p, end - p);
+        if (error != JSTREAM_PAUSED) {
+            break;
+        }
+        error = 0;
+        p += jstream_offset(d->js) - before;
+    }
     if (error && !d->error) {
         /* The tokenizer's own message names the byte already. */
         const char *why = jstream_error(d->js);
@@ -1241,6 +1565,7 @@ update_decoder_reset(struct update_decoder *d)
     d->error = NULL;
     d->level = L_TOP;
     d->table = NULL;
+    d->fast_ready = false;
     message_reset(d);
     row_reset(d);
 }

@@ -121,7 +121,8 @@ struct ud_ops {
                                              const char *monitor_id);
     /* Optional (may be NULL): a row's update begins, in table 'table_idx'
      * of the schema; only its uuid is known.  A hint, for a caller to ask
-     * the cache for where that row lives while the values are decoded. */
+     * the cache for where that row lives while the values are decoded;
+     * it may come twice for one row. */
     void (*row_begin)(void *aux, size_t table_idx,
                       const struct ud_uuid *uuid);
     /* One row.  Pointers are valid only during the call. */
@@ -145,6 +146,12 @@ void update_decoder_destroy(struct update_decoder *);
 int update_decoder_feed(struct update_decoder *, const void *, size_t n);
 
 const char *update_decoder_error(const struct update_decoder *);
+
+/* Whether rows in the compact form ovsdb-server writes are read straight
+ * from the input (the default), or each through the JSON tokenizer's
+ * events, as other input is.  The result is the same either way; the
+ * tests compare the two. */
+void update_decoder_set_shortcut(struct update_decoder *, bool enabled);
 
 /* For a new connection. */
 void update_decoder_reset(struct update_decoder *);

@@ -4,9 +4,12 @@
  *
  * The input is one control byte, then the bytes a server would send.  The
  * control byte picks the sizes of the pieces for the second run.  The
- * bytes are decoded twice, by two decoders: whole, then in pieces.  Both
- * runs must hand out the same rows and messages (compared by hash and
- * count) and end alike (same result, same message).  Within a run, every
+ * bytes are decoded three times, by three decoders: whole, in pieces, and
+ * whole again with the row shortcut off, so through the tokenizer's events
+ * alone (the reference for the shortcut, which the first two take where
+ * they can).  All three runs must hand out the same rows and messages
+ * (compared by hash and count) and end alike (same result, same
+ * message).  Within a run, every
  * row must be well formed: a datum that is present has its atoms, a map's
  * keys have values, a non-composite column holds at most one atom, every
  * atom's length is its strlen(), and every uuid atom parses, to the value
@@ -133,46 +136,60 @@ static const struct ud_ops ops = {
     .message = on_message,
 };
 
+/* Decodes the 'size' bytes at 'data' into 'r', in pieces whose sizes the
+ * 'control' byte picks, or whole if 'control' is negative, with the row
+ * shortcut if 'shortcut'.  Returns the result, and the error in 'error'. */
+static int
+decode(struct run *r, const uint8_t *data, size_t size, int control,
+       bool shortcut, char *error, size_t error_size)
+{
+    struct update_decoder *d = update_decoder_create(&ops, r);
+    uint32_t seed = control * 2654435761u + 1;
+    int result = 0;
+
+    update_decoder_set_shortcut(d, shortcut);
+    for (size_t pos = 0; pos < size && !result; ) {
+        size_t n = size - pos;
+
+        if (control >= 0) {
+            seed = seed * 1103515245u + 12345u;
+            n = 1 + (seed >> 16) % (control % 17 + 1);
+            if (n > size - pos) {
+                n = size - pos;
+            }
+        }
+        result = update_decoder_feed(d, data + pos, n);
+        pos += n;
+    }
+    error[0] = '\0';
+    if (result) {
+        CHECK(update_decoder_error(d) != NULL);
+        snprintf(error, error_size, "%s", update_decoder_error(d));
+        CHECK(!strncmp(error, "byte ", 5));
+    }
+    update_decoder_destroy(d);
+    return result;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static const struct run start = { 0xcbf29ce484222325ULL, 0 };
+    struct run whole = start, pieces = start, events = start;
+    char e1[512], e2[512], e3[512];
+
     if (size < 1) {
         return 0;
     }
     uint8_t control = data[0];
     data++, size--;
 
-    struct run whole = { 0xcbf29ce484222325ULL, 0 };
-    struct update_decoder *d = update_decoder_create(&ops, &whole);
-    int r1 = update_decoder_feed(d, data, size);
-    char error[512] = "";
-    if (r1) {
-        CHECK(update_decoder_error(d) != NULL);
-        snprintf(error, sizeof error, "%s", update_decoder_error(d));
-        CHECK(!strncmp(error, "byte ", 5));
-    }
-    update_decoder_destroy(d);
-
-    struct run pieces = { 0xcbf29ce484222325ULL, 0 };
-    d = update_decoder_create(&ops, &pieces);
-    uint32_t seed = control * 2654435761u + 1;
-    int r2 = 0;
-    for (size_t pos = 0; pos < size && !r2; ) {
-        seed = seed * 1103515245u + 12345u;
-        size_t n = 1 + (seed >> 16) % (control % 17 + 1);
-        if (n > size - pos) {
-            n = size - pos;
-        }
-        r2 = update_decoder_feed(d, data + pos, n);
-        pos += n;
-    }
-    CHECK(r1 == r2);
-    if (r2) {
-        CHECK(!strcmp(error, update_decoder_error(d)));
-    }
-    update_decoder_destroy(d);
-
-    CHECK(whole.hash == pieces.hash);
-    CHECK(whole.n == pieces.n);
+    int r1 = decode(&whole, data, size, -1, true, e1, sizeof e1);
+    int r2 = decode(&pieces, data, size, control, true, e2, sizeof e2);
+    int r3 = decode(&events, data, size, -1, false, e3, sizeof e3);
+    CHECK(r1 == r2 && r1 == r3);
+    CHECK(!strcmp(e1, e2) && !strcmp(e1, e3));
+    CHECK(whole.hash == pieces.hash && whole.hash == events.hash);
+    CHECK(whole.n == pieces.n && whole.n == events.n);
     return 0;
 }

@@ -1,7 +1,9 @@
 /*
  * Throughput of the NB decoding path on a monitor snapshot: the JSON
  * tokenizer (ovsdb/json-stream.c) alone, or with -d the update decoder
- * over it (ovsdb/update-decoder.c, with the columns the replica asks for).
+ * over it (ovsdb/update-decoder.c, with the columns the replica asks for),
+ * or with -e that decoder without its row shortcut: every row through the
+ * tokenizer's events.
  *
  * The input is what ovsdb-server sends the speaker for a database that
  * scripts/nb-populate.py filled with PORTS ports (default 100000, about
@@ -17,7 +19,7 @@
  * tests/tools/bench-nb-replica.c).
  *
  *   make build/release/tests/bench-json-stream
- *   build/release/tests/bench-json-stream [-d] [-f FILE | -o FILE]
+ *   build/release/tests/bench-json-stream [-d | -e] [-f FILE | -o FILE]
  *       [PORTS [PIECE [RUNS]]]
  *
  * Not run by `make check`.
@@ -299,6 +301,7 @@ main(int argc, char *argv[])
     const char *file = NULL;
     const char *out_file = NULL;
     bool decoder = false;
+    bool events = false;
     struct counts counts;
     struct jstream *js;
     struct update_decoder *d;
@@ -308,9 +311,12 @@ main(int argc, char *argv[])
     char *doc;
     int opt;
 
-    while ((opt = getopt(argc, argv, "df:o:")) != -1) {
+    while ((opt = getopt(argc, argv, "def:o:")) != -1) {
         if (opt == 'd') {
             decoder = true;
+        } else if (opt == 'e') {
+            decoder = true;
+            events = true;
         } else if (opt == 'f') {
             file = optarg;
         } else if (opt == 'o') {
@@ -346,6 +352,7 @@ main(int argc, char *argv[])
         perror("calloc");
         return 1;
     }
+    update_decoder_set_shortcut(d, !events);
 
     for (size_t run = 0; run < runs; run++) {
         double start, secs;
@@ -362,10 +369,11 @@ main(int argc, char *argv[])
     qsort(mbps, runs, sizeof *mbps, compare_doubles);
     qsort(ns_row, runs, sizeof *ns_row, compare_doubles);
     if (decoder) {
-        printf("decoder: %zu bytes, %llu messages, %llu rows, %llu atoms, "
+        printf("decoder%s: %zu bytes, %llu messages, %llu rows, %llu atoms, "
                "pieces of %zu bytes: best %.0f MB/s, median %.0f MB/s, "
                "median %.0f ns/row over %zu runs\n",
-               len, counts.messages, counts.rows, counts.atoms, piece,
+               events ? " without the shortcut" : "", len, counts.messages,
+               counts.rows, counts.atoms, piece,
                mbps[runs - 1], mbps[runs / 2], ns_row[runs / 2], runs);
     } else {
         printf("tokenizer: %zu bytes, %llu events, pieces of %zu bytes: "
@@ -382,7 +390,7 @@ main(int argc, char *argv[])
     return 0;
 
 usage:
-    fprintf(stderr, "usage: bench-json-stream [-d] [-f FILE | -o FILE] "
+    fprintf(stderr, "usage: bench-json-stream [-d | -e] [-f FILE | -o FILE] "
             "[PORTS [PIECE [RUNS]]]\n");
     return 1;
 }

@@ -8,7 +8,8 @@
  * not carry left out), and every message as
  *   "msg method=M id=I params=P result=R error=E updates=yes|no".
  * Each test compares that transcript, and checks that feeding the same
- * bytes one at a time gives the same one.
+ * bytes one at a time, and whole without the row shortcut, gives the same
+ * one.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -152,9 +153,10 @@ static const struct ud_ops ops = {
     .message = on_message,
 };
 
-/* Decodes 'input' whole, then one byte at a time; both transcripts must be
- * 'expected' (and both runs fail, or not, alike).  Returns the error, or
- * NULL, in a static buffer. */
+/* Decodes 'input' whole, then one byte at a time, then whole again without
+ * the row shortcut; all three transcripts must be 'expected' (and all
+ * three runs fail, or not, alike).  Returns the error, or NULL, in a
+ * static buffer. */
 static const char *
 decode(const char *input, const char *expected, bool refuse)
 {
@@ -177,8 +179,19 @@ decode(const char *input, const char *expected, bool refuse)
     }
     update_decoder_destroy(d);
 
+    struct transcript events = { .refuse_updates = refuse };
+    d = update_decoder_create(&ops, &events);
+    update_decoder_set_shortcut(d, false);
+    int r3 = update_decoder_feed(d, input, strlen(input));
+    if (r3) {
+        assert_string_equal(update_decoder_error(d), error);
+    }
+    update_decoder_destroy(d);
+
     assert_int_equal(r1, r2);
+    assert_int_equal(r1, r3);
     assert_string_equal(whole.text, bytes.text);
+    assert_string_equal(whole.text, events.text);
     if (expected) {
         assert_string_equal(whole.text, expected);
     }
@@ -559,6 +572,54 @@ test_uuid_every_byte(void **state)
     }
 }
 
+/* Rows in the compact form ovsdb-server writes, which the shortcut reads,
+ * between rows it leaves to the tokenizer (an escape, whitespace, a
+ * number, an unknown column, UTF-8 it takes), split in two at every byte:
+ * each split gives what the whole does. */
+static void
+test_shortcut_splits(void **state)
+{
+    const char *in =
+        "{\"id\":2,\"result\":{\"T\":{"
+        "\"" U1 "\":{\"initial\":{\"name\":\"a\",\"ports\":[\"set\",["
+        "[\"uuid\",\"" U2 "\"],[\"uuid\",\"" U3 "\"]]],"
+        "\"external_ids\":[\"map\",[[\"k\",\"v\"],[\"x\",\"caf\xc3\xa9\"]]],"
+        "\"enabled\":true,\"refs\":[\"map\",[[\"r\",[\"uuid\",\"" U1 "\"]]]]}},"
+        "\"" U2 "\":{\"initial\":{\"name\":\"e\\\"sc\"}},"
+        "\"" U3 "\":{\"initial\":{}},"
+        "\"" U1 "\":{\"insert\":{\"n\":-7,\"ports\":[\"uuid\",\"" U3 "\"]}},"
+        "\"" U2 "\": {\"modify\": {\"enabled\":[\"set\",[]]}},"
+        "\"" U3 "\":{\"modify\":{\"other\":1,\"name\":\"o\"}},"
+        "\"" U1 "\":{\"delete\":null},"
+        "\"" U2 "\":{\"modify\":{\"external_ids\":[\"map\",[]]}}}},"
+        "\"error\":null}";
+    const char *out =
+        "begin (reply)\n"
+        "T/1111 initial name=a ports=[" U2 " " U3 "] "
+        "external_ids={k=v x=caf\xc3\xa9} enabled=true refs={r=" U1 "}\n"
+        "T/2222 initial name=e\"sc\n"
+        "T/3333 initial\n"
+        "T/1111 insert ports=[" U3 "] n=-7\n"
+        "T/2222 modify enabled=\n"
+        "T/3333 modify name=o\n"
+        "T/1111 delete\n"
+        "T/2222 modify external_ids={}\n"
+        "msg method=- id=2 params=- result=- error=null updates=yes\n";
+    size_t len = strlen(in);
+
+    (void) state;
+    assert_null(decode(in, out, false));
+    for (size_t k = 1; k < len; k++) {
+        struct transcript t = { .refuse_updates = false };
+        struct update_decoder *d = update_decoder_create(&ops, &t);
+
+        assert_int_equal(update_decoder_feed(d, in, k), 0);
+        assert_int_equal(update_decoder_feed(d, in + k, len - k), 0);
+        update_decoder_destroy(d);
+        assert_string_equal(t.text, out);
+    }
+}
+
 int
 main(void)
 {
@@ -576,6 +637,7 @@ main(void)
         cmocka_unit_test(test_column_orders),
         cmocka_unit_test(test_uuid_atoms),
         cmocka_unit_test(test_many_atoms),
+        cmocka_unit_test(test_shortcut_splits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
