@@ -7,11 +7,12 @@
 set -eu
 
 # python3: Open vSwitch's build generates sources with it.  ovn-central
-# (tests, benchmarks): ovsdb-server, ovn-nbctl and the NB schema.
+# (tests, benchmarks): ovsdb-server, ovn-nbctl and the NB schema.  openssl:
+# the ssl: test makes its certificates with it.
 BUILD_PKGS="build-essential python3 autoconf automake libtool pkg-config
 libevent-dev libssl-dev libcmocka-dev openvswitch-source"
 TEST_PKGS="ovn-central ovn-common openvswitch-common clang
-libclang-rt-14-dev iproute2 procps bird2 frr gobgpd yamllint curl"
+libclang-rt-14-dev iproute2 procps bird2 frr gobgpd yamllint curl openssl"
 
 case "${1:-all}" in
     build) want="$BUILD_PKGS" ;;
