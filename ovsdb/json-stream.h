@@ -49,7 +49,7 @@ const char *jstream_event_name(enum jstream_event event);
  *
  * Returns 0 to go on.  Any other value stops the stream: jstream_feed()
  * returns it, and the stream stays stopped until jstream_reset().  (Do not
- * return JSTREAM_ERROR, which means bad input.)
+ * return JSTREAM_ERROR, which means bad input, nor JSTREAM_PAUSED.)
  *
  * During the callback jstream_depth() is the number of open containers,
  * counting an object or array that has just started and not counting one

@@ -1153,6 +1153,8 @@ fast_rows(struct update_decoder *d, const unsigned char *p,
     struct cursor c = { p, end };
     const unsigned char *taken = p;
 
+    /* The decoder's tokenizer has the default limits (see
+     * update_decoder_create()); take_string() keeps to the token's. */
     if (jstream_depth(d->js) + ROW_DEPTH > JSTREAM_DEFAULT_MAX_DEPTH) {
         return 0;
     }
@@ -1481,6 +1483,7 @@ void
 update_decoder_set_shortcut(struct update_decoder *d, bool enabled)
 {
     d->fast_enabled = enabled;
+    d->fast_ready = d->fast_ready && enabled;
 }
 
 void

@@ -93,15 +93,18 @@ symbol(const char *name)
         __atomic_store_n(&real, fn, __ATOMIC_RELEASE);                  \
     }
 
-/* NAME, of return type RET, parameters PARAMS, called with ARGS. */
+/* NAME, of return type RET, parameters PARAMS, called with ARGS.  Hidden:
+ * only the daemon's own calls come here, never libssl's or libcrypto's
+ * calls of their own functions (tests/nb/test-ssl.sh checks that none is
+ * exported). */
 #define FORWARD(RET, NAME, PARAMS, ARGS)                                \
-    RET NAME PARAMS                                                     \
+    __attribute__((visibility("hidden"))) RET NAME PARAMS               \
     {                                                                   \
         REAL(NAME)                                                      \
         return fn ARGS;                                                 \
     }
 #define FORWARD_VOID(NAME, PARAMS, ARGS)                                \
-    void NAME PARAMS                                                    \
+    __attribute__((visibility("hidden"))) void NAME PARAMS              \
     {                                                                   \
         REAL(NAME)                                                      \
         fn ARGS;                                                        \

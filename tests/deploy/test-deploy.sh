@@ -103,6 +103,7 @@ LAZY=$(sed -n 's/^#define OPENSSL_LAZY_SONAME "\(.*\)"$/\1/p' \
 check "the daemon holds the name of the library it loads later ($LAZY)" \
     grep -a -q -F "$LAZY" "$T/root/usr/sbin/ovn-bgp-speaker"
 LAZY_PATH=$(ldconfig -p | awk -v n="$LAZY" '$1 == n && /x86-64/ { print $NF; exit }')
+check "$LAZY is installed here, to find its package" test -n "$LAZY_PATH"
 for lib in $(ldd "$T/root/usr/sbin/ovn-bgp-speaker" \
              | awk '$3 ~ /^\// { print $3 }') $LAZY_PATH; do
     pkg=$(dpkg -S "$lib" 2>/dev/null || dpkg -S "/usr$lib" 2>/dev/null \

@@ -3,13 +3,15 @@
  * over the JSON tokenizer.
  *
  * The input is one control byte, then the bytes a server would send.  The
- * control byte picks the sizes of the pieces for the second run.  The
+ * control byte picks the sizes of the pieces for the second run: up to 17
+ * bytes when it is odd, else up to hundreds, so that whole rows fit in a
+ * piece and the row shortcut starts and stops at piece ends.  The
  * bytes are decoded three times, by three decoders: whole, in pieces, and
  * whole again with the row shortcut off, so through the tokenizer's events
  * alone (the reference for the shortcut, which the first two take where
  * they can).  All three runs must hand out the same rows and messages
- * (compared by hash and count) and end alike (same result, same
- * message).  Within a run, every
+ * (compared by hash and count: every column's presence, size and atoms)
+ * and end alike (same result, same message).  Within a run, every
  * row must be well formed: a datum that is present has its atoms, a map's
  * keys have values, a non-composite column holds at most one atom, every
  * atom's length is its strlen(), and every uuid atom parses, to the value
@@ -99,6 +101,9 @@ on_row(void *r_, const struct ud_row *row)
     for (size_t i = 0; i < row->table->n_columns; i++) {
         const struct ud_column *c = &row->table->columns[i];
         const struct ud_datum *d = &row->columns[i];
+        snprintf(buf, sizeof buf, "col %zu %d %zu", i, (int) d->present,
+                 d->n);
+        hash_str(r, buf);
         if (!d->present) {
             CHECK(d->n == 0);
             continue;
@@ -153,7 +158,8 @@ decode(struct run *r, const uint8_t *data, size_t size, int control,
 
         if (control >= 0) {
             seed = seed * 1103515245u + 12345u;
-            n = 1 + (seed >> 16) % (control % 17 + 1);
+            n = 1 + (seed >> 16) % (control & 1 ? control % 17 + 1
+                                    : 64 + 16 * (size_t) control);
             if (n > size - pos) {
                 n = size - pos;
             }

@@ -39,6 +39,8 @@ struct recorder {
                                  * this depth (from 1), if not 0. */
     bool skip_everything;       /* Call jstream_skip() on every event. */
     bool with_positions;        /* Add "@DEPTH/OFFSET" to each event. */
+    size_t pause_at;            /* Call jstream_pause() at this event
+                                 * (from 1), if not 0. */
 };
 
 static void
@@ -103,6 +105,9 @@ record(void *aux, enum jstream_event event, const char *s, size_t len)
         || ((event == JSTREAM_OBJECT_START || event == JSTREAM_ARRAY_START)
             && jstream_depth(r->js) == r->skip_start_depth)) {
         jstream_skip(r->js);
+    }
+    if (r->n_events + 1 == r->pause_at) {
+        jstream_pause(r->js);
     }
     return ++r->n_events == r->stop_at ? r->stop_value : 0;
 }
@@ -688,6 +693,61 @@ count_long(void *aux, enum jstream_event event, const char *s, size_t len)
     return 0;
 }
 
+/* jstream_pause() and jstream_take_members(), as the update decoder's row
+ * shortcut uses them: a pause right after a '{' (event 3 here) stops the
+ * feed there; members the caller takes produce no events; the stream then
+ * goes on after them, offsets counting them, errors too. */
+static void
+test_pause_and_take(void **state)
+{
+    static const char in[] = "{\"rows\":{\"r1\":1,\"r2\":[2],\"r3\":{}},"
+                             "\"z\":null}";
+    const size_t len = sizeof in - 1;
+    const size_t brace = 9;             /* {"rows":{ */
+    const size_t taken = 15;            /* "r1":1,"r2":[2] */
+    struct recorder r = { .pause_at = 3 };
+    unsigned long long before;
+
+    (void) state;
+    r.js = jstream_create(record, &r, NULL);
+
+    /* Paused in the middle of the piece, then two members taken. */
+    assert_int_equal(jstream_feed(r.js, in, len), JSTREAM_PAUSED);
+    assert_int_equal(jstream_offset(r.js), brace);
+    assert_string_equal(r.trace, "{ k:rows {");
+    jstream_take_members(r.js, taken);
+    assert_int_equal(jstream_offset(r.js), brace + taken);
+    assert_int_equal(jstream_feed(r.js, in + brace + taken,
+                                  len - brace - taken), 0);
+    assert_string_equal(r.trace, "{ k:rows { k:r3 { } } k:z null } $");
+    assert_int_equal(jstream_offset(r.js), len);
+
+    /* Paused at the end of a piece; nothing taken. */
+    jstream_reset(r.js);
+    memset(r.trace, 0, sizeof r.trace);
+    r.len = r.n_events = 0;
+    assert_int_equal(jstream_feed(r.js, in, brace), JSTREAM_PAUSED);
+    assert_int_equal(jstream_offset(r.js), brace);
+    jstream_take_members(r.js, 0);
+    assert_int_equal(jstream_feed(r.js, in + brace, len - brace), 0);
+    assert_string_equal(r.trace, "{ k:rows { k:r1 n:1 k:r2 [ n:2 ] k:r3 { "
+                        "} } k:z null } $");
+
+    /* Bad input right after the members taken: its offset counts them. */
+    jstream_reset(r.js);
+    memset(r.trace, 0, sizeof r.trace);
+    r.len = r.n_events = 0;
+    before = jstream_offset(r.js);
+    assert_int_equal(jstream_feed(r.js, in, len), JSTREAM_PAUSED);
+    assert_int_equal(jstream_offset(r.js) - before, brace);
+    jstream_take_members(r.js, 6);      /* "r1":1 */
+    assert_int_equal(jstream_feed(r.js, "x", 1), JSTREAM_ERROR);
+    assert_string_equal(jstream_error(r.js), "byte 15: expected ',' or '}' "
+                        "after an object member, got 'x'");
+
+    jstream_destroy(r.js);
+}
+
 static void
 test_long_token(void **state)
 {
@@ -1235,6 +1295,7 @@ main(void)
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_token_limit),
         cmocka_unit_test(test_long_token),
+        cmocka_unit_test(test_pause_and_take),
         cmocka_unit_test(test_splits),
         cmocka_unit_test(test_string_lengths),
         cmocka_unit_test(test_string_specials),

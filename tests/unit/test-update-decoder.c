@@ -572,10 +572,35 @@ test_uuid_every_byte(void **state)
     }
 }
 
+/* Decodes 'in' split in two at every byte, with the row shortcut: each
+ * split must give 'out' and end with 'error' (NULL for none). */
+static void
+decode_splits(const char *in, const char *out, const char *error)
+{
+    size_t len = strlen(in);
+
+    for (size_t k = 1; k < len; k++) {
+        struct transcript t = { .refuse_updates = false };
+        struct update_decoder *d = update_decoder_create(&ops, &t);
+        int r = update_decoder_feed(d, in, k);
+
+        if (!r) {
+            r = update_decoder_feed(d, in + k, len - k);
+        }
+        assert_int_equal(r != 0, error != NULL);
+        if (error) {
+            assert_string_equal(update_decoder_error(d), error);
+        }
+        update_decoder_destroy(d);
+        assert_string_equal(t.text, out);
+    }
+}
+
 /* Rows in the compact form ovsdb-server writes, which the shortcut reads,
  * between rows it leaves to the tokenizer (an escape, whitespace, a
  * number, an unknown column, UTF-8 it takes), split in two at every byte:
- * each split gives what the whole does. */
+ * each split gives what the whole does; so does bad input right after
+ * rows the shortcut took, and a bad row after them. */
 static void
 test_shortcut_splits(void **state)
 {
@@ -605,19 +630,35 @@ test_shortcut_splits(void **state)
         "T/1111 delete\n"
         "T/2222 modify external_ids={}\n"
         "msg method=- id=2 params=- result=- error=null updates=yes\n";
-    size_t len = strlen(in);
+    const char *rows =
+        "{\"id\":2,\"result\":{\"T\":{"
+        "\"" U1 "\":{\"initial\":{\"name\":\"a\"}},"
+        "\"" U2 "\":{\"initial\":{\"name\":\"b\"}}";
+    const char *two = "begin (reply)\nT/1111 initial name=a\n"
+                      "T/2222 initial name=b\n";
+    char bad[1024];
+    const char *error;
 
     (void) state;
     assert_null(decode(in, out, false));
-    for (size_t k = 1; k < len; k++) {
-        struct transcript t = { .refuse_updates = false };
-        struct update_decoder *d = update_decoder_create(&ops, &t);
+    decode_splits(in, out, NULL);
 
-        assert_int_equal(update_decoder_feed(d, in, k), 0);
-        assert_int_equal(update_decoder_feed(d, in + k, len - k), 0);
-        update_decoder_destroy(d);
-        assert_string_equal(t.text, out);
-    }
+    /* A stray byte where the next row or the '}' belongs. */
+    snprintf(bad, sizeof bad, "%sx}}", rows);
+    error = decode(bad, two, false);
+    assert_non_null(error);
+    assert_string_equal(error, "byte 150: expected ',' or '}' after an "
+                        "object member, got 'x'");
+    decode_splits(bad, two, error);
+
+    /* A row whose column has the wrong type. */
+    snprintf(bad, sizeof bad, "%s,\"" U3 "\":{\"initial\":{"
+             "\"enabled\":\"yes\"}}}}}", rows);
+    error = decode(bad, two, false);
+    assert_non_null(error);
+    assert_string_equal(error, "byte 217: T.enabled: a string where a "
+                        "boolean belongs");
+    decode_splits(bad, two, error);
 }
 
 int
