@@ -930,7 +930,7 @@ struct cursor {
     const unsigned char *p, *end;
 };
 
-/* Takes the byte 'c' if it comes next. */
+/* Takes 'byte' if it comes next. */
 static inline bool
 take_byte(struct cursor *c, unsigned char byte)
 {
