@@ -1,11 +1,14 @@
 # shellcheck shell=bash
 # What the scripts share (the sandbox and the benchmarks): source it, then
-# call scratch_init.  Not for the tests, which have tests/lib.sh.
+# call scratch_init.  The tests have tests/lib.sh, which takes now_ns,
+# wait_until and free_port from here.
 #
 # scratch_init PREFIX     a private folder $SCRATCH, removed at exit with
 #                         every process in $pids stopped first
 # stop PID...             TERM, up to 5 s, then KILL; quiet
-# wait_until SECONDS CMD  until CMD succeeds, polling every 10 ms
+# wait_until SECONDS CMD  true as soon as CMD succeeds (its stderr
+#                         dropped), false if it has not by the deadline;
+#                         polls every 10 ms
 # free_port               a TCP port free on loopback right now
 # nb_server_start DIR     a throw-away NB ovsdb-server in DIR: sets NB_PID
 #                         and NB_DB (unix:DIR/nb.sock), once it answers
@@ -46,7 +49,7 @@ scratch_init() {
 wait_until() {
     local deadline=$(( $(now_ns) + $1 * 1000000000 ))
     shift
-    until "$@"; do
+    until "$@" 2>/dev/null; do
         [ "$(now_ns)" -lt "$deadline" ] || return 1
         sleep 0.01
     done

@@ -10,6 +10,9 @@
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# now_ns, wait_until SECONDS CMD..., free_port.
+# shellcheck source=scripts/lib.sh
+. "$TOP/scripts/lib.sh"
 SPEAKER=${SPEAKER:-$TOP/build/asan/ovn-bgp-speaker}
 NB_SCHEMA=${NB_SCHEMA:-/usr/share/ovn/ovn-nb.ovsschema}
 
@@ -52,20 +55,6 @@ spawn() {
     _pids+=("$SPAWNED")
 }
 
-# wait_until SECONDS CMD...: true as soon as CMD succeeds, false if it has not
-# by the deadline.
-wait_until() {
-    local deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
-    shift
-    while ! "$@" 2>/dev/null; do
-        if [ "$(date +%s%N)" -ge "$deadline" ]; then
-            return 1
-        fi
-        sleep 0.02
-    done
-    return 0
-}
-
 # check WHAT CMD...: one TAP result; false if it failed (for
 # `check ... || note ...`).
 check() {
@@ -79,15 +68,6 @@ check() {
         _failed=$((_failed + 1))
         return 1
     fi
-}
-
-# free_port: a TCP port free on loopback right now.
-free_port() {
-    python3 -c '
-import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
 }
 
 # skip WHY: one TAP result for a check that cannot run here.
