@@ -18,6 +18,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,6 +66,7 @@ struct conn {
     struct bufferevent *bev;
     bool outgoing;              /* We initiated it. */
     bool connected;
+    bool open_sent;             /* Our OPEN is out on it. */
     struct sockaddr_storage local;
 };
 
@@ -540,13 +542,17 @@ send_open_on(struct bgp_peer *peer, struct conn *c)
     bgp_writer_clear(&peer->writer);
     bgp_encode_open(&peer->writer, &open);
     conn_send(c, &peer->writer);
+    c->open_sent = true;
 }
 
 static void
 fsm_send_open(struct bgp_fsm *f)
 {
     struct bgp_peer *peer = f->aux;
-    send_open_on(peer, peer->conn);
+    /* A connection the session moved to may carry our OPEN already. */
+    if (peer->conn && !peer->conn->open_sent) {
+        send_open_on(peer, peer->conn);
+    }
 }
 
 static void
@@ -603,6 +609,7 @@ timer_cb(evutil_socket_t fd, short what, void *t_)
         [BGP_TIMER_KEEPALIVE] = BGP_EV_KEEPALIVE_EXPIRED,
         [BGP_TIMER_IDLE_HOLD] = BGP_EV_IDLE_HOLD_EXPIRED,
         [BGP_TIMER_SEND_HOLD] = BGP_EV_SEND_HOLD_EXPIRED,
+        [BGP_TIMER_STABLE] = BGP_EV_STABLE_EXPIRED,
     };
     struct timer *t = t_;
     bgp_fsm_event(&t->peer->fsm, events[t->which], NULL);
@@ -737,7 +744,9 @@ check_open(const struct bgp_peer *peer, const struct bgp_open *open,
                              data, 2);
         return false;
     }
-    if (open->bgp_id == peer->engine->cfg.router_id) {
+    /* RFC 6286 section 2.2: our own identifier is an error from an
+     * internal peer only. */
+    if (peer->ibgp && open->bgp_id == peer->engine->cfg.router_id) {
         bgp_notification_set(err, BGP_ERR_OPEN, BGP_ERR_OPEN_BGP_ID,
                              NULL, 0);
         return false;
@@ -745,20 +754,31 @@ check_open(const struct bgp_peer *peer, const struct bgp_open *open,
     return true;
 }
 
+/* Whether, of two connections with the peer whose OPEN is 'open', the one
+ * we opened stays: that of the speaker with the higher BGP identifier
+ * (RFC 4271 section 6.8), or with equal identifiers (eBGP only), that of
+ * the speaker with the higher AS (RFC 6286 section 2.3). */
+static bool
+ours_stays(const struct bgp_peer *peer, const struct bgp_open *open)
+{
+    const struct bgp_engine_config *cfg = &peer->engine->cfg;
+
+    if (cfg->router_id != open->bgp_id) {
+        return cfg->router_id > open->bgp_id;
+    }
+    return cfg->local_as > peer->cfg.as;
+}
+
 /* Resolves a connection collision (RFC 4271 section 6.8) once the second
- * connection's OPEN is in: the connection opened by the speaker with the
- * higher BGP identifier stays. */
+ * connection's OPEN is in. */
 static void
 resolve_collision(struct bgp_peer *peer, const struct bgp_open *open)
 {
     struct bgp_notification cease;
     bgp_notification_set(&cease, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION,
                          NULL, 0);
-    /* An Established session always stays (RFC 4271 section 6.8). */
-    bool keep_existing = (peer->fsm.state == BGP_ST_ESTABLISHED
-                          || (peer->engine->cfg.router_id > open->bgp_id
-                              ? peer->conn->outgoing
-                              : !peer->conn->outgoing));
+    bool keep_existing = (ours_stays(peer, open) ? peer->conn->outgoing
+                          : !peer->conn->outgoing);
 
     if (keep_existing) {
         bgp_log(BGP_LOG_INFO, "peer %s: connection collision: keeping the "
@@ -776,7 +796,7 @@ resolve_collision(struct bgp_peer *peer, const struct bgp_open *open)
     peer->coll = NULL;
     /* Our OPEN is out on the new connection and the peer's is in: carry on
      * from OpenSent with it. */
-    peer->fsm.state = BGP_ST_OPENSENT;
+    bgp_fsm_event(&peer->fsm, BGP_EV_TCP_REPLACED, NULL);
     bgp_fsm_event(&peer->fsm, BGP_EV_OPEN, open);
 }
 
@@ -797,7 +817,7 @@ promote_collision(struct bgp_peer *peer)
     peer->conn = peer->coll;
     peer->coll = NULL;
     /* Our OPEN is out on it; its OPEN is still to come. */
-    peer->fsm.state = BGP_ST_OPENSENT;
+    bgp_fsm_event(&peer->fsm, BGP_EV_TCP_REPLACED, NULL);
     return true;
 }
 
@@ -1322,10 +1342,8 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 
     switch (peer->fsm.state) {
     case BGP_ST_IDLE:
-        /* Waiting to restart: start now, with this connection. */
-        event_del(peer->timers[BGP_TIMER_IDLE_HOLD].ev);
-        peer->fsm.state = BGP_ST_ACTIVE;
-        /* Fall through. */
+        /* Waiting to restart: the machine starts now, with this
+         * connection. */
     case BGP_ST_CONNECT:
     case BGP_ST_ACTIVE:
         conn_free(peer->conn, false);
@@ -1339,6 +1357,20 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
         send_open_on(peer, c);
         break;
     case BGP_ST_ESTABLISHED: {
+        if (peer->fsm.peer_open.caps.gr) {
+            /* RFC 4724 section 4.2: a peer with graceful restart that
+             * connects again has restarted; the old connection is dead
+             * (its TCP may never tell), and the new one replaces it. */
+            bgp_log(BGP_LOG_INFO, "peer %s: new connection while "
+                    "Established: the peer restarted (graceful restart); "
+                    "replacing the session", peer->name);
+            peer_set_error(peer, "the peer restarted (new connection while "
+                           "Established)");
+            conn_free(peer->conn, false);
+            peer->conn = c;
+            bgp_fsm_event(&peer->fsm, BGP_EV_TCP_REPLACED, NULL);
+            break;
+        }
         struct bgp_notification cease;
         bgp_notification_set(&cease, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION,
                              NULL, 0);
@@ -1382,8 +1414,11 @@ open_listener(struct bgp_engine *e, const struct sockaddr_storage *ss,
             goto fail;
         }
     }
+    /* The kernel caps the backlog at net.core.somaxconn: ask for the
+     * most, so that many peers (or a burst of strangers) connecting at
+     * once are queued, not dropped. */
     struct evconnlistener *l = evconnlistener_new(
-        e->base, accept_cb, e, LEV_OPT_CLOSE_ON_FREE, 64, fd);
+        e->base, accept_cb, e, LEV_OPT_CLOSE_ON_FREE, INT_MAX, fd);
     if (!l) {
         *error = "listen";
         goto fail;
@@ -1463,12 +1498,7 @@ bgp_engine_stop(struct bgp_engine *e, bool graceful, const char *message)
     for (size_t i = 0; i < e->n_peers; i++) {
         struct bgp_peer *peer = e->peers[i];
         peer->fsm.hold_dial = false;
-        if (peer->fsm.state == BGP_ST_IDLE) {
-            peer->fsm.stopped = true;
-            event_del(peer->timers[BGP_TIMER_IDLE_HOLD].ev);
-        } else {
-            bgp_fsm_event(&peer->fsm, BGP_EV_STOP, &n);
-        }
+        bgp_fsm_event(&peer->fsm, BGP_EV_STOP, &n);
     }
     event_del(e->deferral);
     e->stopped = true;

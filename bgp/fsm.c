@@ -34,6 +34,7 @@ bgp_timer_name(enum bgp_timer timer)
         [BGP_TIMER_KEEPALIVE] = "Keepalive",
         [BGP_TIMER_IDLE_HOLD] = "IdleHold",
         [BGP_TIMER_SEND_HOLD] = "SendHold",
+        [BGP_TIMER_STABLE] = "Stable",
     };
     return timer < BGP_TIMER_N ? names[timer] : "?";
 }
@@ -49,7 +50,9 @@ bgp_event_name(enum bgp_event event)
         [BGP_EV_KEEPALIVE_EXPIRED] = "KeepaliveTimer_Expires",
         [BGP_EV_IDLE_HOLD_EXPIRED] = "IdleHoldTimer_Expires",
         [BGP_EV_SEND_HOLD_EXPIRED] = "SendHoldTimer_Expires",
+        [BGP_EV_STABLE_EXPIRED] = "StableTimer_Expires",
         [BGP_EV_TCP_CONNECTED] = "TcpConnectionConfirmed",
+        [BGP_EV_TCP_REPLACED] = "TcpConnectionReplaced",
         [BGP_EV_TCP_FAILED] = "TcpConnectionFails",
         [BGP_EV_OPEN] = "BGPOpen",
         [BGP_EV_KEEPALIVE] = "KeepAliveMsg",
@@ -72,6 +75,7 @@ bgp_fsm_init(struct bgp_fsm *f, const struct bgp_fsm_ops *ops, void *aux)
     f->connect_retry = 5;
     f->idle_hold_min = 1;
     f->idle_hold_max = 120;
+    f->stable_time = 60;
     f->idle_hold = f->idle_hold_min;
     f->stopped = true;
 }
@@ -89,14 +93,15 @@ dials(const struct bgp_fsm *f)
     return !f->passive && !f->hold_dial;
 }
 
-static void
-stop_session_timers(struct bgp_fsm *f)
-{
-    f->ops->set_timer(f, BGP_TIMER_CONNECT_RETRY, 0);
-    f->ops->set_timer(f, BGP_TIMER_HOLD, 0);
-    f->ops->set_timer(f, BGP_TIMER_KEEPALIVE, 0);
-    f->ops->set_timer(f, BGP_TIMER_SEND_HOLD, 0);
-}
+/* The timers that run on from the state before, for each state entered;
+ * every other timer is stopped on entry, and those the state needs are
+ * armed afresh.  OpenConfirm and Established keep their connection's
+ * RFC 9687 timer, and Established the keepalives OpenConfirm began. */
+static const unsigned int kept_timers[] = {
+    [BGP_ST_OPENCONFIRM] = 1u << BGP_TIMER_SEND_HOLD,
+    [BGP_ST_ESTABLISHED] = (1u << BGP_TIMER_SEND_HOLD
+                            | 1u << BGP_TIMER_KEEPALIVE),
+};
 
 /* Every side effect of entering a state. */
 static void
@@ -105,9 +110,13 @@ change_state(struct bgp_fsm *f, enum bgp_state new, const char *reason)
     enum bgp_state old = f->state;
 
     f->state = new;
+    for (int t = 0; t < BGP_TIMER_N; t++) {
+        if (!(kept_timers[new] & (1u << t))) {
+            f->ops->set_timer(f, t, 0);
+        }
+    }
     switch (new) {
     case BGP_ST_IDLE:
-        stop_session_timers(f);
         f->ops->close(f);
         f->neg_hold_time = 0;
         if (!f->stopped) {
@@ -115,8 +124,6 @@ change_state(struct bgp_fsm *f, enum bgp_state new, const char *reason)
             f->ops->set_timer(f, BGP_TIMER_IDLE_HOLD, f->idle_hold);
             f->idle_hold = (f->idle_hold * 2 > f->idle_hold_max
                             ? f->idle_hold_max : f->idle_hold * 2);
-        } else {
-            f->ops->set_timer(f, BGP_TIMER_IDLE_HOLD, 0);
         }
         break;
 
@@ -126,12 +133,15 @@ change_state(struct bgp_fsm *f, enum bgp_state new, const char *reason)
         break;
 
     case BGP_ST_ACTIVE:
-        f->ops->set_timer(f, BGP_TIMER_CONNECT_RETRY,
-                          dials(f) ? f->connect_retry : 0);
+        f->ops->close(f);
+        if (dials(f)) {
+            f->ops->set_timer(f, BGP_TIMER_CONNECT_RETRY, f->connect_retry);
+        }
         break;
 
     case BGP_ST_OPENSENT:
-        f->ops->set_timer(f, BGP_TIMER_CONNECT_RETRY, 0);
+        /* On a connection that already carries our OPEN (the peer's side
+         * of a collision), the owner sends nothing. */
         f->ops->send_open(f);
         f->ops->set_timer(f, BGP_TIMER_HOLD, OPENSENT_HOLD_TIME);
         break;
@@ -144,7 +154,11 @@ change_state(struct bgp_fsm *f, enum bgp_state new, const char *reason)
         break;
 
     case BGP_ST_ESTABLISHED:
-        f->idle_hold = f->idle_hold_min;
+        f->ops->set_timer(f, BGP_TIMER_HOLD, f->neg_hold_time);
+        /* The restart delay goes back to its minimum only once the
+         * session has stayed up a while: a peer that drops every session
+         * right after it opens keeps backing off (as OpenBGPD does). */
+        f->ops->set_timer(f, BGP_TIMER_STABLE, f->stable_time);
         break;
     }
     if (f->ops->state_changed) {
@@ -250,11 +264,18 @@ bgp_fsm_dial(struct bgp_fsm *f, const char *reason)
         || (f->state != BGP_ST_IDLE && f->state != BGP_ST_ACTIVE)) {
         return false;
     }
-    if (f->state == BGP_ST_IDLE) {
-        f->ops->set_timer(f, BGP_TIMER_IDLE_HOLD, 0);
-    }
     change_state(f, BGP_ST_CONNECT, reason);
     return true;
+}
+
+/* Events no state with a connection acts on: timers of other states that
+ * fired as they were being stopped, and starts of a running machine. */
+static bool
+ignored_event(enum bgp_event event)
+{
+    return (event == BGP_EV_START || event == BGP_EV_IDLE_HOLD_EXPIRED
+            || event == BGP_EV_CONNECT_RETRY_EXPIRED
+            || event == BGP_EV_STABLE_EXPIRED);
 }
 
 void
@@ -265,6 +286,13 @@ bgp_fsm_event(struct bgp_fsm *f, enum bgp_event event, const void *arg)
         if (event == BGP_EV_START
             || (event == BGP_EV_IDLE_HOLD_EXPIRED && !f->stopped)) {
             start(f);
+        } else if (event == BGP_EV_TCP_CONNECTED && !f->stopped) {
+            /* Waiting to restart, and the peer connected: start now, with
+             * its connection. */
+            change_state(f, BGP_ST_OPENSENT, "connection accepted");
+        } else if (event == BGP_EV_STOP) {
+            f->stopped = true;
+            f->ops->set_timer(f, BGP_TIMER_IDLE_HOLD, 0);
         }
         /* Everything else is ignored in Idle. */
         break;
@@ -274,6 +302,7 @@ bgp_fsm_event(struct bgp_fsm *f, enum bgp_event event, const void *arg)
         switch (event) {
         case BGP_EV_START:
         case BGP_EV_IDLE_HOLD_EXPIRED:
+        case BGP_EV_STABLE_EXPIRED:
             break;
         case BGP_EV_CONNECT_RETRY_EXPIRED:
             if (!dials(f)) {
@@ -310,13 +339,11 @@ bgp_fsm_event(struct bgp_fsm *f, enum bgp_event event, const void *arg)
             change_state(f, BGP_ST_OPENCONFIRM, "OPEN received");
         } else if (event == BGP_EV_TCP_FAILED) {
             /* RFC 4271: back to Active, and try again later. */
-            f->ops->set_timer(f, BGP_TIMER_HOLD, 0);
-            f->ops->set_timer(f, BGP_TIMER_KEEPALIVE, 0);
-            f->ops->set_timer(f, BGP_TIMER_SEND_HOLD, 0);
-            f->ops->close(f);
             change_state(f, BGP_ST_ACTIVE, "connection lost");
-        } else if (event == BGP_EV_START || event == BGP_EV_IDLE_HOLD_EXPIRED
-                   || event == BGP_EV_CONNECT_RETRY_EXPIRED) {
+        } else if (event == BGP_EV_TCP_REPLACED) {
+            change_state(f, BGP_ST_OPENSENT, "collision: going on with the "
+                         "peer's connection");
+        } else if (ignored_event(event)) {
             /* Nothing to do. */
         } else if (!common_event(f, event, arg)) {
             fsm_error(f, event);
@@ -325,10 +352,11 @@ bgp_fsm_event(struct bgp_fsm *f, enum bgp_event event, const void *arg)
 
     case BGP_ST_OPENCONFIRM:
         if (event == BGP_EV_KEEPALIVE) {
-            f->ops->set_timer(f, BGP_TIMER_HOLD, f->neg_hold_time);
             change_state(f, BGP_ST_ESTABLISHED, "KEEPALIVE received");
-        } else if (event == BGP_EV_START || event == BGP_EV_IDLE_HOLD_EXPIRED
-                   || event == BGP_EV_CONNECT_RETRY_EXPIRED) {
+        } else if (event == BGP_EV_TCP_REPLACED) {
+            change_state(f, BGP_ST_OPENSENT, "collision: going on with the "
+                         "peer's connection");
+        } else if (ignored_event(event)) {
             /* Nothing to do. */
         } else if (!common_event(f, event, arg)) {
             fsm_error(f, event);
@@ -341,6 +369,14 @@ bgp_fsm_event(struct bgp_fsm *f, enum bgp_event event, const void *arg)
         case BGP_EV_UPDATE:
         case BGP_EV_ROUTE_REFRESH:
             f->ops->set_timer(f, BGP_TIMER_HOLD, f->neg_hold_time);
+            break;
+        case BGP_EV_STABLE_EXPIRED:
+            f->idle_hold = f->idle_hold_min;
+            break;
+        case BGP_EV_TCP_REPLACED:
+            change_state(f, BGP_ST_OPENSENT, "the peer restarted: its new "
+                         "connection replaces the session (graceful "
+                         "restart)");
             break;
         case BGP_EV_START:
         case BGP_EV_IDLE_HOLD_EXPIRED:

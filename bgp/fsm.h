@@ -6,7 +6,10 @@
  * events, so tests drive the whole machine with no network.
  *
  * Every side effect of entering a state lives in one place,
- * change_state() in fsm.c.
+ * change_state() in fsm.c, and only the machine writes its state: the
+ * owner raises events (BGP_EV_TCP_REPLACED when a session moves to another
+ * connection), never sets 'state'.  Entering a state stops every timer
+ * that the state does not run.
  */
 #ifndef BGP_FSM_H
 #define BGP_FSM_H 1
@@ -33,6 +36,8 @@ enum bgp_timer {
     BGP_TIMER_KEEPALIVE,
     BGP_TIMER_IDLE_HOLD,        /* Automatic restart after Idle. */
     BGP_TIMER_SEND_HOLD,        /* RFC 9687: the peer stopped reading. */
+    BGP_TIMER_STABLE,           /* Established long enough: the restart
+                                 * delay starts again from its minimum. */
     BGP_TIMER_N
 };
 
@@ -46,7 +51,18 @@ enum bgp_event {
     BGP_EV_KEEPALIVE_EXPIRED,
     BGP_EV_IDLE_HOLD_EXPIRED,
     BGP_EV_SEND_HOLD_EXPIRED,
-    BGP_EV_TCP_CONNECTED,       /* The session has a connection. */
+    BGP_EV_STABLE_EXPIRED,
+    BGP_EV_TCP_CONNECTED,       /* The session has a connection: its own,
+                                 * or in Idle waiting to restart, one the
+                                 * peer opened (the owner accepted it). */
+    BGP_EV_TCP_REPLACED,        /* The session goes on over another
+                                 * connection the peer opened: the peer's
+                                 * side of a collision (from OpenSent or
+                                 * OpenConfirm), or a peer with graceful
+                                 * restart that came back while the old
+                                 * session looked Established (RFC 4724
+                                 * section 4.2).  Back to OpenSent, with
+                                 * our OPEN out on the new connection. */
     BGP_EV_TCP_FAILED,          /* Connect failed or connection lost. */
     BGP_EV_OPEN,                /* 'arg': const struct bgp_open *. */
     BGP_EV_KEEPALIVE,
@@ -90,7 +106,9 @@ struct bgp_fsm {
     uint16_t hold_time;         /* Ours: 0, or 3 and more. */
     unsigned int connect_retry; /* Seconds between attempts. */
     unsigned int idle_hold_min; /* Restart delay, doubled on each failure */
-    unsigned int idle_hold_max; /* up to this. */
+    unsigned int idle_hold_max; /* up to this, */
+    unsigned int stable_time;   /* and back to the minimum once a session
+                                 * has stayed Established this long. */
 
     /* State. */
     bool stopped;               /* Manually stopped: no restart. */

@@ -18,6 +18,7 @@ NB_SCHEMA=${NB_SCHEMA:-/usr/share/ovn/ovn-nb.ovsschema}
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/obs-test.XXXXXX")
 _pids=()
+_netns=()
 _n=0
 _failed=0
 
@@ -36,6 +37,10 @@ _cleanup() {
         kill -KILL "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
+    local ns
+    for ns in "${_netns[@]}"; do
+        ip netns delete "$ns" 2>/dev/null
+    done
     if [ "$_failed" != 0 ] && [ -n "${KEEP_TEST_DIR:-}" ]; then
         echo "# kept $T"
     else
@@ -53,6 +58,20 @@ spawn() {
     "$@" > "$T/$name.log" 2>&1 &
     SPAWNED=$!
     _pids+=("$SPAWNED")
+}
+
+# netns_add NAME: a network namespace of the test's own, with lo up; it is
+# deleted when the test exits (after its processes are), however it exits.
+# Name it after the test and $$, so that two runs never share one.
+netns_add() {
+    ip netns add "$1" || return 1
+    _netns+=("$1")
+    ip -n "$1" link set lo up
+}
+
+# can_netns: true if this run may make network namespaces (root, iproute2).
+can_netns() {
+    [ "$(id -u)" = 0 ] && ip netns list > /dev/null 2>&1
 }
 
 # check WHAT CMD...: one TAP result; false if it failed (for

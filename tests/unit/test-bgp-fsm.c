@@ -358,13 +358,121 @@ test_restart_backs_off(void **state)
         bgp_fsm_event(&fsm, BGP_EV_IDLE_HOLD_EXPIRED, NULL);
         assert_int_equal(fsm.state, BGP_ST_CONNECT);
     }
-    /* A session that comes up resets the delay. */
+    /* A session that stays up for the stable time resets the delay. */
     struct bgp_open o = peer_open(90);
     bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
     bgp_fsm_event(&fsm, BGP_EV_OPEN, &o);
     bgp_fsm_event(&fsm, BGP_EV_KEEPALIVE, NULL);
+    assert_int_equal(rec.timers[BGP_TIMER_STABLE], 60);
+    bgp_fsm_event(&fsm, BGP_EV_STABLE_EXPIRED, NULL);
     bgp_fsm_event(&fsm, BGP_EV_TCP_FAILED, NULL);
     assert_int_equal(rec.timers[BGP_TIMER_IDLE_HOLD], 1);
+    assert_int_equal(rec.timers[BGP_TIMER_STABLE], 0);
+}
+
+/* A peer that drops every session right after it comes up is not retried
+ * every second: the delay keeps doubling until a session stays up. */
+static void
+test_flapping_session_keeps_backing_off(void **state)
+{
+    unsigned int expected[] = { 1, 2, 4, 8 };
+    struct bgp_open o = peer_open(90);
+
+    bgp_fsm_event(&fsm, BGP_EV_START, NULL);
+    for (size_t i = 0; i < sizeof expected / sizeof *expected; i++) {
+        bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
+        bgp_fsm_event(&fsm, BGP_EV_OPEN, &o);
+        bgp_fsm_event(&fsm, BGP_EV_KEEPALIVE, NULL);
+        assert_int_equal(fsm.state, BGP_ST_ESTABLISHED);
+        bgp_fsm_event(&fsm, BGP_EV_TCP_FAILED, NULL);
+        assert_int_equal(fsm.state, BGP_ST_IDLE);
+        assert_int_equal(rec.timers[BGP_TIMER_IDLE_HOLD], expected[i]);
+        bgp_fsm_event(&fsm, BGP_EV_IDLE_HOLD_EXPIRED, NULL);
+    }
+    /* The stable timer of a session gone does nothing. */
+    bgp_fsm_event(&fsm, BGP_EV_STABLE_EXPIRED, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_FAILED, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_CONNECT_RETRY_EXPIRED, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_KEEPALIVE, NULL);   /* Unexpected. */
+    assert_int_equal(fsm.state, BGP_ST_IDLE);
+    assert_int_equal(rec.timers[BGP_TIMER_IDLE_HOLD], 16);
+}
+
+/* The peer's side of a collision: from OpenConfirm back to OpenSent on the
+ * peer's connection, which carries our OPEN.  OpenConfirm's keepalive
+ * timer must not run on into OpenSent, where its expiry is an FSM
+ * error. */
+static void
+test_replaced_connection_resets_timers(void **state)
+{
+    struct bgp_open o = peer_open(9);
+
+    bgp_fsm_event(&fsm, BGP_EV_START, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_OPEN, &o);
+    assert_int_equal(fsm.state, BGP_ST_OPENCONFIRM);
+    assert_int_equal(rec.timers[BGP_TIMER_KEEPALIVE], 3);
+    reset_record();
+    bgp_fsm_event(&fsm, BGP_EV_TCP_REPLACED, NULL);
+    assert_int_equal(fsm.state, BGP_ST_OPENSENT);
+    assert_int_equal(rec.timers[BGP_TIMER_KEEPALIVE], 0);
+    assert_int_equal(rec.timers[BGP_TIMER_HOLD], 240);
+    assert_int_equal(rec.closes, 0);
+    assert_int_equal(rec.notifications, 0);
+    assert_string_equal(rec.log, "OpenConfirm>OpenSent");
+    /* The peer's OPEN and KEEPALIVE on the new connection. */
+    bgp_fsm_event(&fsm, BGP_EV_OPEN, &o);
+    bgp_fsm_event(&fsm, BGP_EV_KEEPALIVE, NULL);
+    assert_int_equal(fsm.state, BGP_ST_ESTABLISHED);
+}
+
+/* A peer with graceful restart that connects again while the session
+ * looks Established has restarted (RFC 4724 section 4.2): the session
+ * leaves Established for OpenSent on the new connection, at once. */
+static void
+test_replaced_while_established(void **state)
+{
+    establish(90);
+    reset_record();
+    bgp_fsm_event(&fsm, BGP_EV_TCP_REPLACED, NULL);
+    assert_int_equal(fsm.state, BGP_ST_OPENSENT);
+    assert_string_equal(rec.log, "Established>OpenSent");
+    assert_int_equal(rec.opens, 1);
+    assert_int_equal(rec.notifications, 0);
+    assert_int_equal(rec.timers[BGP_TIMER_KEEPALIVE], 0);
+    assert_int_equal(rec.timers[BGP_TIMER_STABLE], 0);
+    assert_int_equal(rec.timers[BGP_TIMER_HOLD], 240);
+}
+
+/* Idle, waiting to restart: a connection the peer opened starts the
+ * session at once; a stopped machine takes none. */
+static void
+test_idle_takes_the_peers_connection(void **state)
+{
+    bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
+    assert_int_equal(fsm.state, BGP_ST_IDLE);
+
+    bgp_fsm_event(&fsm, BGP_EV_START, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_FAILED, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_OPEN, NULL);
+    assert_int_equal(fsm.state, BGP_ST_IDLE);
+    assert_int_equal(rec.timers[BGP_TIMER_IDLE_HOLD], 1);
+    reset_record();
+    bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
+    assert_int_equal(fsm.state, BGP_ST_OPENSENT);
+    assert_int_equal(rec.timers[BGP_TIMER_IDLE_HOLD], 0);
+    assert_int_equal(rec.opens, 1);
+
+    /* Stopped while Idle: no restart, no connection taken. */
+    bgp_fsm_event(&fsm, BGP_EV_TCP_FAILED, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_STOP, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_STOP, NULL);
+    assert_int_equal(rec.timers[BGP_TIMER_IDLE_HOLD], 0);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
+    bgp_fsm_event(&fsm, BGP_EV_IDLE_HOLD_EXPIRED, NULL);
+    assert_int_equal(fsm.state, BGP_ST_IDLE);
 }
 
 static void
@@ -519,6 +627,11 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_start_connects, setup),
+        cmocka_unit_test_setup(test_flapping_session_keeps_backing_off,
+                               setup),
+        cmocka_unit_test_setup(test_replaced_connection_resets_timers, setup),
+        cmocka_unit_test_setup(test_replaced_while_established, setup),
+        cmocka_unit_test_setup(test_idle_takes_the_peers_connection, setup),
         cmocka_unit_test_setup(test_start_passive_waits, setup),
         cmocka_unit_test_setup(test_hold_dial_waits_and_accepts, setup),
         cmocka_unit_test_setup(test_dial_from_active_connects_now, setup),

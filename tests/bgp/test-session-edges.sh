@@ -1,0 +1,55 @@
+#!/bin/bash
+# Session edge cases of the engine against a hand-made peer
+# (tests/tools/bgp-session-peer.py), each of which a review once found
+# broken:
+# - a connection collision in which the speaker moves to the peer's
+#   connection: entering OpenSent again stops the keepalive timer of
+#   OpenConfirm, which would otherwise fire in OpenSent and earn the peer an
+#   FSM error (5/1);
+# - an eBGP peer whose BGP identifier is the speaker's own is accepted
+#   (RFC 6286 section 2.2 refuses it from internal peers only);
+# - 200 connections at once, while the speaker does not accept (SIGSTOP),
+#   all complete their handshake: the listening backlog is the system's.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/interop.sh"
+
+SESSION_PEER=$TOP/tests/tools/bgp-session-peer.py
+AS=65000
+ID=10.0.0.1
+sp=$(free_port) cp=$(free_port)
+
+driver_start d --local-as $AS --router-id $ID --local-address 127.0.0.1 \
+    --listen-port "$sp" --hold 3 --connect-retry 1 \
+    --peer "127.0.0.2,65002,port=$cp" \
+    --peer 127.0.0.3,65003,passive \
+    --peer "127.0.0.4,$AS,passive"
+driver_cmd d + 10.0.0.0/24
+driver_cmd d complete
+
+# --- The collision: the speaker dials 127.0.0.2, which dials back.
+out=$(python3 "$SESSION_PEER" collision 127.0.0.2 "$cp" 127.0.0.1 "$sp" \
+      65002 2>&1)
+check "collision: the speaker goes on with the peer's connection, no FSM \
+error" test "$out" = established || note "peer: $out"
+grep -q 'connection closed during a collision' "$T/d.log"
+check "... after the collision it saw" test $? = 0
+
+# --- Our own identifier, from an external and from an internal peer.
+out=$(python3 "$SESSION_PEER" open 127.0.0.3 127.0.0.1 "$sp" 65003 $ID 2>&1)
+check "eBGP peer with our BGP identifier: accepted (RFC 6286)" \
+    test "$out" = established || note "peer: $out"
+out=$(python3 "$SESSION_PEER" open 127.0.0.4 127.0.0.1 "$sp" $AS $ID 2>&1)
+check "iBGP peer with our BGP identifier: Bad BGP Identifier (2/3)" \
+    test "$out" = "notification 2 3" || note "peer: $out"
+
+# --- 200 connections while the speaker is stopped.
+kill -STOP "$DRIVER_PID"
+out=$(python3 "$SESSION_PEER" flood 127.0.0.5 127.0.0.1 "$sp" 200 2>&1)
+kill -CONT "$DRIVER_PID"
+check "200 simultaneous connections all complete their handshake" \
+    test "$out" = 200 || note "completed: $out"
+check "... and the speaker refuses them, still running" \
+    wait_until 10 grep -q 'connection from 127.0.0.5 refused' "$T/d.log"
+
+check "the driver stops cleanly (no sanitizer report)" driver_stop d
+done_testing
