@@ -2,7 +2,7 @@
 # The wire codec alone (what the fuzzer links), then the rest.
 BGP_CODEC_SRCS := bgp/buf.c bgp/wire.c
 BGP_SRCS := $(BGP_CODEC_SRCS) bgp/pmap.c bgp/rib.c bgp/log.c bgp/fsm.c \
-            bgp/engine.c
+            bgp/engine.c bgp/peer.c bgp/connection.c bgp/update-pump.c
 
 # Unit tests (built and run by tests/tests.mk and tests/run.sh).
 UNIT_TESTS += test-bgp-wire

@@ -8,22 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *
-xcalloc_or_die(size_t n, size_t size)
-{
-    void *p = calloc(n, size);
-    if (!p) {
-        abort();
-    }
-    return p;
-}
+#include "bgp/xalloc.h"
 
 void
 bgp_pmap_init(struct bgp_pmap *m)
 {
     m->mask = 0;
     m->n = 0;
-    m->buckets = xcalloc_or_die(1, sizeof *m->buckets);
+    m->buckets = bgp_xcalloc(1, sizeof *m->buckets);
 }
 
 void
@@ -150,7 +142,7 @@ bgp_pmap_find(const struct bgp_pmap *m, const struct bgp_prefix *p)
 static void
 resize(struct bgp_pmap *m, size_t n_buckets)
 {
-    struct bgp_pnode **buckets = xcalloc_or_die(n_buckets, sizeof *buckets);
+    struct bgp_pnode **buckets = bgp_xcalloc(n_buckets, sizeof *buckets);
     for (size_t b = 0; b <= m->mask; b++) {
         struct bgp_pnode *node, *next;
         for (node = m->buckets[b]; node; node = next) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bgp/pmap.h"
+#include "bgp/xalloc.h"
 
 /* node.mark: the slot holds an entry (else it is free); the entry is in
  * the owner's set (else it is a tombstone). */
@@ -54,16 +55,6 @@ struct bgp_rib {
     struct bgp_pnode *free;     /* Slots given back, through 'next'. */
 };
 
-static void *
-xmalloc_or_die(size_t size)
-{
-    void *p = malloc(size);
-    if (!p) {
-        abort();
-    }
-    return p;
-}
-
 static struct rib_entry *
 entry_of(struct bgp_pnode *node)
 {
@@ -89,13 +80,10 @@ entry_alloc(struct bgp_rib *rib)
         if (rib->n_slabs == rib->allocated_slabs) {
             rib->allocated_slabs = (rib->allocated_slabs
                                     ? 2 * rib->allocated_slabs : 16);
-            rib->slabs = realloc(rib->slabs, (rib->allocated_slabs
-                                              * sizeof *rib->slabs));
-            if (!rib->slabs) {
-                abort();
-            }
+            rib->slabs = bgp_xrealloc(rib->slabs, (rib->allocated_slabs
+                                                   * sizeof *rib->slabs));
         }
-        rib->slabs[rib->n_slabs++] = xmalloc_or_die(
+        rib->slabs[rib->n_slabs++] = bgp_xmalloc(
             SLAB_ENTRIES * sizeof **rib->slabs);
         rib->slab_used = 0;
     }
@@ -165,10 +153,7 @@ queue_push(struct queue *q, struct rib_entry *e)
             q->head = 0;
         } else {
             q->allocated = q->allocated ? 2 * q->allocated : 64;
-            q->v = realloc(q->v, q->allocated * sizeof *q->v);
-            if (!q->v) {
-                abort();
-            }
+            q->v = bgp_xrealloc(q->v, q->allocated * sizeof *q->v);
         }
     }
     q->v[q->n++] = e;
@@ -212,10 +197,7 @@ queue_is_empty(const struct queue *q)
 struct bgp_rib *
 bgp_rib_create(void)
 {
-    struct bgp_rib *rib = calloc(1, sizeof *rib);
-    if (!rib) {
-        abort();
-    }
+    struct bgp_rib *rib = bgp_xcalloc(1, sizeof *rib);
     bgp_pmap_init(&rib->map);
     return rib;
 }

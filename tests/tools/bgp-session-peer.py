@@ -41,7 +41,8 @@ def message(mtype, body=b""):
 
 
 def open_message(my_as, bgp_id, hold=HOLD):
-    caps = bytes([1, 4, 0, 1, 0, 1]) + bytes([65, 4]) + struct.pack("!I", my_as)
+    caps = (bytes([1, 4, 0, 1, 0, 1]) + bytes([65, 4])
+            + struct.pack("!I", my_as))
     params = bytes([2, len(caps)]) + caps
     body = struct.pack("!BHH4sB", 4, my_as if my_as < 65536 else 23456, hold,
                        socket.inet_aton(bgp_id), len(params)) + params
