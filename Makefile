@@ -48,8 +48,7 @@ build/ovs.mk: scripts/build-ovs.sh scripts/install-deps.sh
 # Sources.  Each folder lists its own files; src/ joins them.
 
 SPEAKER_SRCS := src/main.c src/options.c src/dry-run.c src/channel.c \
-                src/nb-thread.c src/speaker.c src/metrics.c src/dns-resolve.c \
-                src/openssl-lazy.c
+                src/nb-thread.c src/speaker.c src/metrics.c src/dns-resolve.c
 
 # ---------------------------------------------------------------------------
 # Flags.
@@ -61,9 +60,6 @@ OVS_CPPFLAGS = -I$(OVS_DIR) -I$(OVS_DIR)/include -I$(OVS_DIR)/lib
 BASE_CPPFLAGS = -I. -DSPEAKER_VERSION='"$(VERSION)"' -D_GNU_SOURCE
 BASE_CFLAGS := -std=gnu11 -g -fno-strict-aliasing $(WARNINGS)
 LIBS = $(OVS_LIBS) -levent -lssl -lcrypto
-# The daemon brings its own OpenSSL functions, which load the libraries
-# when first called (src/openssl-lazy.c): it links neither.
-DAEMON_LIBS = $(filter-out -lssl -lcrypto,$(LIBS))
 
 # Two flavours: "release" for the installed daemon and the benchmarks,
 # "asan" (AddressSanitizer + UndefinedBehaviorSanitizer, any report fatal)
@@ -119,7 +115,7 @@ build/$(1)/%.o: %.c build/ovs.mk
 
 build/$(1)/ovn-bgp-speaker: $(call objs,$(1),$(SPEAKER_SRCS) $(OVSDB_SRCS) \
                               $(BGP_SRCS))
-	$$(CC) $$(FLAVOUR_LDFLAGS_$(1)) $$(LDFLAGS) -o $$@ $$^ $$(DAEMON_LIBS)
+	$$(CC) $$(FLAVOUR_LDFLAGS_$(1)) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
 endef
 $(eval $(call FLAVOUR_RULES,release))
 $(eval $(call FLAVOUR_RULES,asan))

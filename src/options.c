@@ -26,7 +26,6 @@
 #include "util.h"
 #include "uuid.h"
 
-#include "src/openssl-lazy.h"
 
 #define DEFAULT_NB_DB "unix:/var/run/ovn/ovnnb_db.sock"
 #define MD5_KEY_MAX 80          /* TCP_MD5SIG_MAXKEYLEN. */
@@ -430,8 +429,7 @@ default_router_id(const struct speaker_options *opts)
 }
 
 /* Every remote in 'db' (a comma-separated list, as ovsdb-idl takes it)
- * must be one the speaker can connect to; ssl: needs OpenSSL, which is
- * loaded now for it, to fail here if it cannot be. */
+ * must be one the speaker can connect to. */
 static void
 check_nb_remotes(const char *db)
 {
@@ -450,14 +448,6 @@ check_nb_remotes(const char *db)
             bad_flag("--ovnnb-db: \"%s\" is not a database the speaker can "
                      "connect to (unix:PATH, tcp:IP:PORT or ssl:IP:PORT)",
                      name);
-        }
-        if (!strncmp(name, "ssl:", 4)) {
-            const char *why = openssl_lazy_load();
-            if (why) {
-                bad_flag("--ovnnb-db: \"%s\" needs OpenSSL (%s), which "
-                         "cannot be loaded: %s", name, OPENSSL_LAZY_SONAME,
-                         why);
-            }
         }
     }
     svec_destroy(&remotes);

@@ -1,9 +1,7 @@
 #!/bin/bash
 # The NB database over ssl:, against a real ovsdb-server with certificates
-# made here, through OpenSSL loaded when first used (src/openssl-lazy.c):
-# the routes come over ssl:, a client the server's CA did not sign gets
-# nothing, and a unix: remote never loads libssl at all.  As root, also:
-# without a loadable libssl, an ssl: remote is refused at start-up.
+# made here: the routes come over ssl:, and a client the server's CA did not
+# sign gets nothing.
 . "$(dirname "$0")/../lib.sh"
 
 # cert NAME CA: a key and a certificate for NAME, signed by CA (or, with
@@ -40,18 +38,8 @@ wait_until 10 ovn-nbctl --db="$NB_DB" --timeout=1 show > /dev/null
 nbctl ls-add ovn-default -- set logical_switch ovn-default \
     other_config:subnet=10.16.0.0/16 external_ids:ovn.kubernetes.io/bgp=true
 
-# maps_have PID WORD: the process runs, with a file named WORD mapped.
-maps_have() {
-    kill -0 "$1" && grep -q -- "$2" "/proc/$1/maps"
-}
-# maps_lack PID WORD: the process runs, without a file named WORD mapped.
-maps_lack() {
-    kill -0 "$1" && ! grep -q -- "$2" "/proc/$1/maps"
-}
-
 NB_DB=ssl:127.0.0.1:$PORT dry_run_start ssl --private-key="$T/client.key" \
     --certificate="$T/client.pem" --ca-cert="$T/ca.pem"
-SSL_PID=$SPAWNED
 check "ssl: the subnet's route comes over ssl:" \
     wait_until 20 has_line "$T/ssl.out" '\+ 10\.16\.0\.0/16 subnet:ovn-default' \
     || note "$(tail -5 "$T/ssl.log")"
@@ -60,7 +48,6 @@ nbctl lsp-add ovn-default web -- lsp-set-addresses web \
     external_ids:ovn.kubernetes.io/bgp=true
 check "ssl: and so does a change" \
     wait_until 10 has_line "$T/ssl.out" '\+ 10\.16\.0\.5/32 pod:web'
-check "ssl: the speaker has loaded libssl" maps_have "$SSL_PID" libssl.so.3
 
 # A client certificate from another CA: the server refuses it.
 NB_DB=ssl:127.0.0.1:$PORT dry_run_start rogue --private-key="$T/rogue.key" \
@@ -71,55 +58,5 @@ check "ssl: a client certificate the server's CA did not sign is refused" \
     "$T/rogue.log" || note "$(tail -5 "$T/rogue.log")"
 check "ssl: and that client gets no route" test ! -s "$T/rogue.out"
 check "ssl: and keeps running, to retry" kill -0 "$ROGUE_PID"
-
-# unix: loads no OpenSSL.
-dry_run_start plain
-PLAIN_PID=$SPAWNED
-check "unix: the routes come" \
-    wait_until 20 has_line "$T/plain.out" '\+ 10\.16\.0\.5/32 pod:web'
-check "unix: libssl is not loaded" maps_lack "$PLAIN_PID" libssl
-check "unix: nor libcrypto" maps_lack "$PLAIN_PID" libcrypto
-# The daemon's own OpenSSL functions are hidden: libssl's calls of its own
-# functions never come to them.
-check "no OpenSSL function is exported by the daemon" \
-    bash -c "! nm -D --defined-only '$SPEAKER' | grep -E ' (SSL|X509|EVP|ERR|CRYPTO|OPENSSL|RAND|PEM|TLS|ASN1)_'"
-
-# Without a libssl to load (an empty file bound over it, in a mount
-# namespace of the speaker's own), ssl: is refused at start-up: by the
-# key and certificate flags, which set OpenSSL up, or without them by the
-# check of --ovnnb-db.
-LIBSSL=$(ldconfig -p | sed -n 's/.*libssl\.so\.3 (libc6,x86-64) => //p' \
-         | head -n 1)
-# no_libssl NAME ARGS...: runs the speaker so, to its end.
-no_libssl() {
-    local name=$1 status
-    shift
-    timeout 20 unshare -m sh -c \
-        'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh \
-        "$T/empty" "$LIBSSL" "$SPEAKER" --dry-run \
-        --ovnnb-db="ssl:127.0.0.1:$PORT" "$@" \
-        > "$T/$name.out" 2> "$T/$name.log" &
-    _pids+=("$!")
-    wait "$!"
-    status=$?
-    check "ssl: without libssl, $name: exits with a failure, at once" \
-        test "$status" != 0 -a "$status" != 124 || note "exit status $status"
-    check "ssl: without libssl, $name: says OpenSSL cannot be loaded" \
-        grep -q "OpenSSL.*libssl\.so\.3" "$T/$name.log" \
-        || note "$(cat "$T/$name.log")"
-}
-if [ "$(id -u)" != 0 ]; then
-    skip "ssl: without libssl is refused at start-up: needs root"
-elif [ -z "$LIBSSL" ]; then
-    skip "ssl: without libssl is refused at start-up: no libssl.so.3 found"
-else
-    : > "$T/empty"
-    no_libssl "with a key" --private-key="$T/client.key" \
-        --certificate="$T/client.pem" --ca-cert="$T/ca.pem"
-    no_libssl "remote alone"
-    check "ssl: without libssl, remote alone: --ovnnb-db names it" \
-        grep -q -- "--ovnnb-db: \"ssl:127.0.0.1:$PORT\" needs OpenSSL" \
-        "$T/remote alone.log"
-fi
 
 done_testing
