@@ -53,16 +53,25 @@ nbctl lb-add cluster-tcp-lb 10.96.0.10:53 10.16.0.6:53 tcp \
 # The upstream router: BIRD 2 on 127.0.0.2, importing everything.
 bird_port=$(free_port)
 speaker_port=$(free_port)
+# Its next hops (the speaker's --node-ips) resolve through a
+# default route on lo in tables of its own, as they would through the
+# fabric's IGP: the routes show "via 127.0.0.1 on lo", not "unreachable".
+# Nothing goes to the kernel's tables.
 cat > "$dir/bird.conf" <<EOF
 router id 127.0.0.2;
 log "$dir/bird.log" all;
 protocol device {}
+ipv4 table igp4;
+ipv6 table igp6;
+protocol static igp4s { ipv4 { table igp4; }; route 0.0.0.0/0 via "lo"; }
+protocol static igp6s { ipv6 { table igp6; }; route ::/0 via "lo"; }
 protocol bgp upstream {
     local 127.0.0.2 port $bird_port as 65030;
     neighbor 127.0.0.1 port $speaker_port as 65000;
     multihop;
-    ipv4 { import all; export none; };
-    ipv6 { import all; export none; extended next hop on; };
+    ipv4 { import all; export none; gateway recursive; igp table igp4; };
+    ipv6 { import all; export none; extended next hop on;
+           gateway recursive; igp table igp6; };
 }
 EOF
 bird -f -c "$dir/bird.conf" -s "$dir/bird.ctl" -P "$dir/bird.pid" &
@@ -75,12 +84,16 @@ if ! wait_until 10 bird_up "$dir/bird.ctl"; then
     exit 1
 fi
 
-# --node-ips takes one comma-separated value.
+# --node-ips takes one comma-separated value: the next hops announced, as a
+# node's own addresses would be.  Not 127.0.0.1: a router takes no
+# loopback address for a next hop (BIRD shows such routes "unreachable").
+# 192.0.2.1 is a documentation address that stands for the node's IP;
+# nothing is ever sent to it (BIRD here installs no route in the kernel).
 # shellcheck disable=SC2054
 speaker=("$SPEAKER" --neighbor-address=127.0.0.2 --neighbor-port="$bird_port"
          --neighbor-as=65030 --cluster-as=65000 --local-address=127.0.0.1
          --listen-port="$speaker_port" --node-name=sandbox
-         --announce-cluster-ip --node-ips=127.0.0.1,fd00::1
+         --announce-cluster-ip --node-ips=192.0.2.1,fd00::1
          --unixctl="$dir/speaker.ctl")
 echo "NB database: OVN_NB_DB=$OVN_NB_DB"
 echo "speaker:     ${speaker[*]}"

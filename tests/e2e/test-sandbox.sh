@@ -12,6 +12,8 @@ for prefix in 10.16.0.0/16 fd00:10:16::/64 10.16.0.5/32 fd00:10:16::5/128 \
 done
 check "BIRD shows exactly six routes" \
     test "$(grep -c ' from 127\.0\.0\.1\]' "$T/out")" = 6
+check "... all six reachable (their next hops resolve), none unreachable" \
+    test "$(grep -c ' unicast \[upstream .* from 127\.0\.0\.1\]' "$T/out")" = 6
 # Its own folder, from the line that names the NB socket in it.
 dir=$(sed -n 's|^NB database: OVN_NB_DB=unix:\(.*\)/nb\.sock$|\1|p' "$T/out")
 check "sandbox named its folder" test -n "$dir"
