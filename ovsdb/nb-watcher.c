@@ -12,6 +12,11 @@
  * Rows go into the compact replica (nb-replica.h), which maps them into the
  * route set once per message.  A new connection's snapshot replaces what
  * the replica held, and only the difference reaches the route set.
+ *
+ * A server given up (unreachable, gone, or answering without serving: see
+ * nb_give_up()) is followed by the next remote of the list at once, once
+ * per round through the list; the next round waits, 1 s, 2 s, 4 s, then
+ * 8 s, reconnect's maximum, until a server serves for that long.
  */
 #include <config.h>
 
@@ -19,6 +24,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,11 +45,16 @@
 VLOG_DEFINE_THIS_MODULE(nb_watcher);
 
 static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+/* Servers given up: every one of the first rounds, then (the database
+ * still unreachable, or still refusing) about one a minute. */
+static struct vlog_rate_limit give_up_rl = VLOG_RATE_LIMIT_INIT(1, 10);
 
 #define NB_DATABASE "OVN_Northbound"
 #define NB_DEFAULT_PORT 6641
 #define RECV_CHUNK (64 * 1024)
 #define RECV_BUDGET 256         /* Chunks per nb_watcher_run() at most. */
+#define MIN_BACKOFF RECONNECT_DEFAULT_MIN_BACKOFF  /* 1 s. */
+#define MAX_BACKOFF RECONNECT_DEFAULT_MAX_BACKOFF  /* 8 s. */
 
 /* The monitors, by the ids we give them. */
 enum monitor { MON_NONE, MON_SERVER, MON_NB };
@@ -100,14 +111,23 @@ struct nb_watcher {
      * index; a different cluster id starts over. */
     long long int min_index;
     char *min_index_cid;
-    bool drop;                  /* Give up this server after the message. */
+    char *drop;                 /* Why to give this server up after the
+                                 * message, or NULL. */
+
+    /* When to try again: see nb_give_up(). */
+    size_t round_failures;      /* Remotes given up in this round. */
+    int backoff;                /* Before the next round, in ms. */
+    long long int monitoring_since;  /* When this server's snapshot came. */
+    char *last_given_up;        /* "REMOTE: REASON", or NULL. */
+    long long int last_given_up_ms;  /* Wall clock. */
+    unsigned long long n_given_up;
 
     struct nb_replica *replica;
     struct route_set *routes;
     bool synced;
     bool unsettled;             /* Rows applied since the last commit. */
     struct rs_changes committed;  /* Of whole messages, not taken yet. */
-    bool was_connected;
+    bool was_monitoring;
     unsigned long long n_full_recomputes;
     long long int last_change_ms;
     /* The route set's sizes at the last commit (in between, the set is
@@ -116,7 +136,8 @@ struct nb_watcher {
     size_t n_routes, n_routes_of_kind[RS_N_KINDS];
 };
 
-static void nb_disconnect(struct nb_watcher *, int error);
+static void nb_give_up(struct nb_watcher *, const char *format, ...)
+    OVS_PRINTF_FORMAT(2, 3);
 
 /* ---------------------------------------------------------------------
  * Sending. */
@@ -136,9 +157,7 @@ flush_output(struct nb_watcher *w)
         if (n == -EAGAIN) {
             return;
         } else if (n < 0) {
-            VLOG_WARN_RL(&rl, "%s: send failed (%s)",
-                         reconnect_get_name(w->rc), ovs_strerror(-n));
-            nb_disconnect(w, -n);
+            nb_give_up(w, "connection dropped (%s)", ovs_strerror(-n));
             return;
         }
         w->out_ofs += n;
@@ -296,8 +315,23 @@ on_row(void *w_, const struct ud_row *row)
     }
 }
 
+/* Gives this server up, for the reason 'format' says, once the message
+ * being decoded ends (the decoder is told to stop). */
+static void OVS_PRINTF_FORMAT(2, 3)
+refuse(struct nb_watcher *w, const char *format, ...)
+{
+    if (!w->drop) {
+        va_list args;
+
+        va_start(args, format);
+        w->drop = xvasprintf(format, args);
+        va_end(args);
+    }
+}
+
 /* Whether the server, as its _Server row describes it, is worth staying
- * with (what ovsdb-cs checks for a client that reads from any member). */
+ * with (what ovsdb-cs checks for a client that reads from any member); if
+ * not, refuses it. */
 static bool
 server_usable(struct nb_watcher *w)
 {
@@ -305,16 +339,15 @@ server_usable(struct nb_watcher *w)
     bool clustered = w->db_model && !strcmp(w->db_model, "clustered");
 
     if (!w->db_seen) {
-        VLOG_WARN_RL(&rl, "%s: the server does not serve "NB_DATABASE"; "
-                     "trying another", name);
+        refuse(w, "the server does not serve "NB_DATABASE);
         return false;
     }
     if (!w->db_connected) {
         /* A member cut off from its cluster, or a relay that lost its
          * source, serves what may be old data. */
-        VLOG_WARN_RL(&rl, "%s: this %s is not connected to %s; trying "
-                     "another", name, clustered ? "member" : "server",
-                     clustered ? "its cluster" : "its source");
+        refuse(w, "this %s is not connected to %s",
+               clustered ? "member" : "server",
+               clustered ? "its cluster" : "its source");
         return false;
     }
     if (!clustered) {
@@ -331,13 +364,31 @@ server_usable(struct nb_watcher *w)
         w->min_index = 0;
     }
     if (w->db_index < w->min_index) {
-        VLOG_WARN_RL(&rl, "%s: this member is behind (index %lld, seen "
-                     "%lld); trying another", name, w->db_index,
-                     w->min_index);
+        refuse(w, "this member is behind (index %lld, seen %lld)",
+               w->db_index, w->min_index);
         return false;
     }
     w->min_index = w->db_index;
     return true;
+}
+
+/* Logs a server's start and end of service (one that refuses has its
+ * reason logged by nb_give_up() alone). */
+static void
+note_connection(struct nb_watcher *w)
+{
+    bool monitoring = w->state == S_MONITORING;
+    if (monitoring == w->was_monitoring) {
+        return;
+    }
+    if (monitoring) {
+        VLOG_INFO("%s: connected", reconnect_get_name(w->rc));
+    } else {
+        VLOG_WARN_RL(&rl, "%s: connection lost; keeping %"PRIuSIZE" routes "
+                     "until it is back", w->remote,
+                     route_set_n_prefixes(w->routes));
+    }
+    w->was_monitoring = monitoring;
 }
 
 static void
@@ -397,18 +448,18 @@ on_reply(struct nb_watcher *w, const struct ud_message *m)
                       "membership", name, m->error);
             w->db_seen = true;
         } else if (!server_usable(w)) {
-            w->drop = true;
             return 0;
         }
         send_nb_monitor(w);
     } else if (id == w->nb_req_id && w->state == S_NB_REQUESTED) {
         if (failed || !m->had_updates) {
-            VLOG_WARN_RL(&rl, "%s: monitoring "NB_DATABASE" failed: %s",
-                         name, failed ? m->error : "no table updates");
-            w->drop = true;
+            refuse(w, "monitoring "NB_DATABASE" failed: %s",
+                   failed ? m->error : "no table updates");
             return 0;
         }
         w->state = S_MONITORING;
+        w->monitoring_since = time_msec();
+        note_connection(w);
         w->n_full_recomputes++;
         nb_committed(w);
         if (!w->synced) {
@@ -453,15 +504,11 @@ on_message(void *w_, const struct ud_message *m)
         if (w->updates_for == MON_NB && m->had_updates) {
             nb_committed(w);
         } else if (w->updates_for == MON_SERVER && m->had_updates) {
-            if (!server_usable(w)) {
-                w->drop = true;
-            }
+            server_usable(w);
         }
     } else if (!strcmp(m->method, "monitor_canceled")) {
         /* The database was converted or removed: start over. */
-        VLOG_INFO("%s: the server canceled our monitor; reconnecting",
-                  name);
-        w->drop = true;
+        refuse(w, "the server canceled our monitor");
     } else {
         VLOG_DBG_RL(&rl, "%s: ignoring \"%s\"", name, m->method);
     }
@@ -502,24 +549,86 @@ nb_close(struct nb_watcher *w)
     w->out_ofs = 0;
     w->state = S_IDLE;
     w->updates_for = MON_NONE;
-    w->drop = false;
+    free(w->drop);
+    w->drop = NULL;
     w->db_seen = false;
     update_decoder_reset(w->dec);
     pick_next_remote(w);
 }
 
+/* Tells reconnect that the connection or the attempt ended, and that the
+ * next attempt waits 'wait' ms (0: none).  reconnect has a backoff of its
+ * own, which starts over whenever a connection saw any activity, as a
+ * refusal does: the watcher decides instead, leaving reconnect no choice
+ * (a free try for no wait, else 'wait' as both its bounds).  'wait' is
+ * also how long reconnect then gives that attempt to connect. */
 static void
-nb_disconnect(struct nb_watcher *w, int error)
+report_to_reconnect(struct nb_watcher *w, int wait)
+{
+    long long int now = time_msec();
+
+    if (wait) {
+        reconnect_set_backoff_free_tries(w->rc, 0);
+        reconnect_set_backoff(w->rc, wait, wait);
+    } else {
+        reconnect_set_backoff_free_tries(w->rc, 2);
+    }
+    /* No error: it is quiet, and the watcher says why, once. */
+    if (w->state == S_CONNECTING) {
+        reconnect_connect_failed(w->rc, now, 0);
+    } else {
+        reconnect_disconnected(w->rc, now, 0);
+    }
+    reconnect_set_backoff(w->rc, MIN_BACKOFF, MAX_BACKOFF);
+}
+
+/* Gives up the server or the attempt under way, for the reason 'format'
+ * says, and moves on to the next remote.  A round tries every remote once:
+ * within it the next one is tried at once, and the next round waits
+ * 'backoff', which doubles from round to round up to MAX_BACKOFF.  It goes
+ * back to MIN_BACKOFF, in a new round, only once a server has served (its
+ * snapshot in) for MAX_BACKOFF: one that refuses, or serves and drops the
+ * connection at once, can never make the speaker loop. */
+static void
+nb_give_up(struct nb_watcher *w, const char *format, ...)
 {
     if (w->state == S_IDLE) {
         return;
     }
-    if (w->state == S_CONNECTING) {
-        reconnect_connect_failed(w->rc, time_msec(), error);
-    } else {
-        reconnect_disconnected(w->rc, time_msec(), error);
+
+    long long int now = time_msec();
+    int wait = 0;
+    if (w->state == S_MONITORING
+        && now - w->monitoring_since >= MAX_BACKOFF) {
+        w->round_failures = 0;
+        w->backoff = MIN_BACKOFF;
+    } else if (++w->round_failures >= w->remotes.n) {
+        wait = w->backoff;
+        w->backoff = MIN(2 * w->backoff, MAX_BACKOFF);
+        w->round_failures = 0;
     }
+    report_to_reconnect(w, wait);
+
+    va_list args;
+    va_start(args, format);
+    char *reason = xvasprintf(format, args);
+    va_end(args);
+    free(w->last_given_up);
+    w->last_given_up = xasprintf("%s: %s", reconnect_get_name(w->rc),
+                                 reason);
+    w->last_given_up_ms = time_wall_msec();
+    w->n_given_up++;
+    free(reason);
+
     nb_close(w);
+    note_connection(w);
+    if (wait) {
+        VLOG_WARN_RL(&give_up_rl, "%s; trying %s in %d s", w->last_given_up,
+                     reconnect_get_name(w->rc), wait / 1000);
+    } else {
+        VLOG_WARN_RL(&give_up_rl, "%s; trying %s at once", w->last_given_up,
+                     reconnect_get_name(w->rc));
+    }
 }
 
 static void
@@ -527,17 +636,15 @@ nb_connect(struct nb_watcher *w)
 {
     nb_close(w);
 
-    const char *name = reconnect_get_name(w->rc);
-    int error = stream_open_with_default_port(name, NB_DEFAULT_PORT,
-                                          &w->stream, DSCP_DEFAULT);
-    if (error) {
-        /* reconnect logs the failure. */
-        reconnect_connect_failed(w->rc, time_msec(), error);
-        pick_next_remote(w);
-        return;
-    }
     reconnect_connecting(w->rc, time_msec());
     w->state = S_CONNECTING;
+    int error = stream_open_with_default_port(reconnect_get_name(w->rc),
+                                              NB_DEFAULT_PORT, &w->stream,
+                                              DSCP_DEFAULT);
+    if (error) {
+        nb_give_up(w, "connection attempt failed (%s)",
+                   ovs_strerror(error));
+    }
 }
 
 static void
@@ -547,49 +654,27 @@ receive(struct nb_watcher *w)
         int n = stream_recv(w->stream, w->recv_buf, RECV_CHUNK);
         if (n == -EAGAIN) {
             return;
-        } else if (n <= 0) {
-            if (n < 0) {
-                VLOG_WARN_RL(&rl, "%s: receive failed (%s)",
-                             reconnect_get_name(w->rc), ovs_strerror(-n));
-            }
-            nb_disconnect(w, n ? -n : EOF);
+        } else if (n < 0) {
+            nb_give_up(w, "connection dropped (%s)", ovs_strerror(-n));
+            return;
+        } else if (!n) {
+            nb_give_up(w, "connection closed by the server");
             return;
         }
         reconnect_activity(w->rc, time_msec());
         int error = update_decoder_feed(w->dec, w->recv_buf, n);
         if (w->drop) {
-            /* On to the next server, without the backoff that a failing
-             * one earns (as ovsdb-cs does). */
-            reconnect_set_backoff_free_tries(w->rc, w->remotes.n + 1);
-            nb_disconnect(w, 0);
+            nb_give_up(w, "%s", w->drop);
             return;
         } else if (error) {
-            VLOG_WARN_RL(&rl, "%s: bad message from the server: %s",
-                         reconnect_get_name(w->rc),
-                         update_decoder_error(w->dec));
-            nb_disconnect(w, EPROTO);
+            nb_give_up(w, "bad message from the server: %s",
+                       update_decoder_error(w->dec));
             return;
         }
         flush_output(w);
     }
     /* More may be waiting: come back without sleeping. */
     poll_immediate_wake();
-}
-
-static void
-note_connection(struct nb_watcher *w)
-{
-    bool connected = w->state >= S_SERVER_REQUESTED;
-    if (connected == w->was_connected) {
-        return;
-    }
-    if (connected) {
-        VLOG_INFO("%s: connected", reconnect_get_name(w->rc));
-    } else {
-        VLOG_WARN("%s: connection lost; keeping %"PRIuSIZE" routes until "
-                  "it is back", w->remote, route_set_n_prefixes(w->routes));
-    }
-    w->was_connected = connected;
 }
 
 void
@@ -604,8 +689,8 @@ nb_watcher_run(struct nb_watcher *w)
             reconnect_connected(w->rc, time_msec());
             send_server_monitor(w);
         } else if (error != EAGAIN) {
-            /* reconnect logs the failure. */
-            nb_disconnect(w, error);
+            nb_give_up(w, "connection attempt failed (%s)",
+                       ovs_strerror(error));
         }
     }
     if (w->state >= S_SERVER_REQUESTED) {
@@ -618,8 +703,10 @@ nb_watcher_run(struct nb_watcher *w)
         nb_connect(w);
         break;
     case RECONNECT_DISCONNECT:
-        reconnect_disconnected(w->rc, time_msec(), 0);
-        nb_close(w);
+        /* reconnect logs a probe without reply as an error. */
+        nb_give_up(w, w->state == S_CONNECTING
+                   ? "connection attempt timed out"
+                   : "no reply to the inactivity probe");
         break;
     case RECONNECT_PROBE:
         if (w->state >= S_SERVER_REQUESTED) {
@@ -631,7 +718,6 @@ nb_watcher_run(struct nb_watcher *w)
     default:
         break;
     }
-    note_connection(w);
 }
 
 void
@@ -668,9 +754,12 @@ nb_watcher_create(const struct nb_watcher_options *opts)
     svec_shuffle(&w->remotes);
 
     w->rc = reconnect_create(time_msec());
+    /* Its lines would repeat at every attempt: nb_give_up() says it all. */
+    reconnect_set_quiet(w->rc, true);
+    reconnect_set_backoff(w->rc, MIN_BACKOFF, MAX_BACKOFF);
+    w->backoff = MIN_BACKOFF;
     pick_next_remote(w);
     reconnect_enable(w->rc, time_msec());
-    reconnect_set_backoff_free_tries(w->rc, w->remotes.n);
     if (!stream_or_pstream_needs_probes(w->remotes.names[0])) {
         reconnect_set_probe_interval(w->rc, 0);
     }
@@ -709,6 +798,8 @@ nb_watcher_destroy(struct nb_watcher *w)
     free(w->db_model);
     free(w->db_cid);
     free(w->min_index_cid);
+    free(w->drop);
+    free(w->last_given_up);
     free(w->remote);
     free(w);
 }
@@ -747,6 +838,12 @@ nb_watcher_get_status(const struct nb_watcher *w,
     nb_replica_get_counts(w->replica, &c);
     s->remote = w->remote;
     s->connected = w->state >= S_SERVER_REQUESTED;
+    s->last_given_up = w->last_given_up;
+    s->last_given_up_ms = w->last_given_up_ms;
+    s->n_given_up = w->n_given_up;
+    s->next_remote = reconnect_get_name(w->rc);
+    s->next_attempt_ms = (w->state == S_IDLE
+                          ? reconnect_timeout(w->rc, time_msec()) : -1);
     s->synced = w->synced;
     s->n_switches = c.n_switches;
     s->n_ports = c.n_ports;

@@ -8,7 +8,9 @@
  * whose "local" policy changes costs a pass over the ports); a whole
  * snapshot comes only first and after a reconnection, and even then only
  * the difference reaches the route set's changes.  While the database is
- * unreachable the route set stays as it was.
+ * unreachable the route set stays as it was.  A server that will not serve
+ * (or goes away) is left for the next remote at once, once per round
+ * through the list; each next round waits longer, up to 8 s.
  *
  * OVS style: call nb_watcher_run() and nb_watcher_wait() from a poll loop.
  */
@@ -60,6 +62,15 @@ struct route_set *nb_watcher_routes(const struct nb_watcher *);
 struct nb_watcher_status {
     const char *remote;
     bool connected;
+    /* The last server or attempt given up, "REMOTE: REASON", or NULL, and
+     * when (wall clock); how many were. */
+    const char *last_given_up;
+    long long int last_given_up_ms;
+    unsigned long long n_given_up;
+    /* The remote of the attempt under way or next, and in how many ms the
+     * next one starts (-1 if one is under way, or connected). */
+    const char *next_remote;
+    int next_attempt_ms;
     bool synced;
     size_t n_switches, n_ports, n_load_balancers;  /* Rows watched. */
     size_t n_skipped;           /* Annotated rows skipped for a bad value. */

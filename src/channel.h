@@ -31,6 +31,7 @@ struct nb_snapshot {
     bool valid;
     bool connected;
     bool synced;
+    unsigned long long n_given_up;  /* Servers and attempts given up. */
     long long int last_change_ms;   /* Wall clock, 0 if none. */
     size_t n_by_kind[RS_N_KINDS];
     size_t n_routes;

@@ -127,6 +127,10 @@ write_metrics(const struct metrics *m, struct evbuffer *b)
            "1 if connected to the OVN Northbound database.");
     evbuffer_add_printf(b, "ovn_bgp_speaker_nb_connected %d\n",
                         nb.valid && nb.connected);
+    family(b, "ovn_bgp_speaker_nb_given_up_total", "counter",
+           "NB servers and connection attempts given up.");
+    evbuffer_add_printf(b, "ovn_bgp_speaker_nb_given_up_total %llu\n",
+                        nb.valid ? nb.n_given_up : 0);
     family(b, "ovn_bgp_speaker_nb_synced", "gauge",
            "1 once the first NB snapshot is in.");
     evbuffer_add_printf(b, "ovn_bgp_speaker_nb_synced %d\n",

@@ -164,6 +164,15 @@ cmd_nb_status(struct unixctl_conn *conn, int argc OVS_UNUSED,
     nb_watcher_get_status(t->watcher, &s);
     ds_put_format(&out, "remote: %s\n", s.remote);
     ds_put_format(&out, "connected: %s\n", s.connected ? "yes" : "no");
+    if (s.last_given_up) {
+        ds_put_format(&out, "last given up: %s (%.1f s ago)\n",
+                      s.last_given_up,
+                      (time_wall_msec() - s.last_given_up_ms) / 1000.0);
+    }
+    if (s.next_attempt_ms >= 0) {
+        ds_put_format(&out, "next attempt: %s in %.1f s\n", s.next_remote,
+                      s.next_attempt_ms / 1000.0);
+    }
     ds_put_format(&out, "synced: %s\n", s.synced ? "yes" : "no");
     ds_put_format(&out, "rows watched: %"PRIuSIZE" switches, %"PRIuSIZE
                   " ports, %"PRIuSIZE" load balancers\n", s.n_switches,
@@ -239,6 +248,7 @@ hand_over(struct nb_thread *t)
     nb->valid = true;
     nb->connected = s.connected;
     nb->synced = s.synced;
+    nb->n_given_up = s.n_given_up;
     nb->last_change_ms = s.last_change_ms;
     nb->n_routes = s.n_routes;
     for (int k = 0; k < RS_N_KINDS; k++) {

@@ -20,6 +20,16 @@ Scenarios (each a list of connections; the last one repeats):
                  connection 2: cluster B at index 7 (switch 10.92/16): a
                  new cluster, so not "behind".  The server closes each
                  connection after its snapshot to make the speaker move.
+
+Refusals, on every connection (for the backoff: the speaker must not come
+back at once):
+  refused        the NB monitor request gets an error.
+  no-nb          _Server has no OVN_Northbound row: another database.
+  member-lost    _Server says model "clustered", connected false.
+  behind         connection 1: cluster A at index 1000, a snapshot, then
+                 the server closes; later ones: cluster A at index 5.
+  canceled       a snapshot, then at once "monitor_canceled".
+  close          the server closes the connection as soon as it accepts it.
 """
 
 import json
@@ -93,11 +103,16 @@ class Conn:
 
 
 def serve(conn, scenario, i):
+    if scenario == "close":
+        return
     srv = conn.request("monitor_cond")
     if srv is None:
         return
-    if scenario == "relay-lost":
-        conn.send(reply(srv["id"], server_row("relay", False)))
+    unusable = {"relay-lost": server_row("relay", False),
+                "member-lost": server_row("clustered", False, 5),
+                "no-nb": {}}
+    if scenario in unusable:
+        conn.send(reply(srv["id"], unusable[scenario]))
         conn.request("monitor_cond")       # Must not come.
         return
     if scenario == "new-cluster":
@@ -114,9 +129,31 @@ def serve(conn, scenario, i):
             return
         conn.request("never")
         return
+    if scenario == "behind":
+        conn.send(reply(srv["id"], server_row(
+            "clustered", True, 1000 if i == 0 else 5,
+            "aaaaaaaa-0000-0000-0000-000000000001")))
+        if i == 0:
+            nb = conn.request("monitor_cond")
+            conn.send(reply(nb["id"], switch(1, "10.91.0.0/16")))
+            return
+        conn.request("monitor_cond")       # Must not come.
+        return
     conn.send(reply(srv["id"], server_row("clustered", True, 5)))
     nb = conn.request("monitor_cond")
     if nb is None:
+        return
+    if scenario == "refused":
+        conn.send({"id": nb["id"], "result": None,
+                   "error": {"error": "unknown table",
+                             "details": "No table named Logical_Switch."}})
+        conn.request("never")
+        return
+    if scenario == "canceled":
+        conn.send(reply(nb["id"], switch(2, "10.92.0.0/16")),
+                  {"id": None, "method": "monitor_canceled",
+                   "params": [nb["params"][1]]})
+        conn.request("never")
         return
     if scenario == "drop-in-chunk" and i == 0:
         left = {"id": None, "method": "update2", "params": [
