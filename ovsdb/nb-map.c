@@ -185,8 +185,119 @@ host_bits_set(const struct nb_prefix *p)
     return false;
 }
 
+/* A range of special-purpose addresses that no row may announce.  'bytes'
+ * is its first address: 4 bytes for IPv4, 16 for IPv6. */
+struct special_range {
+    uint8_t bytes[16];
+    unsigned int plen;
+    const char *inside;         /* Why a prefix inside the range is refused. */
+    const char *covers;         /* Why a prefix that covers it is refused. */
+};
+
+#define SPECIAL(KIND, RANGE, RFC)                                       \
+    KIND " address (" RANGE ", " RFC ": never announced)",              \
+    "covers " RANGE " (" KIND ", " RFC ": never announced)"
+
+/* The special-purpose ranges that no cluster uses: those that RFC 6890's
+ * registries mark as not forwardable or not global (the private, shared
+ * and documentation ranges are not here: clusters use them), multicast,
+ * and IPv6's deprecated IPv4-compatible addresses.  Where one range holds
+ * another, the smaller comes first, for its more precise reason.
+ * special_prefix()'s quick test knows the first bytes of these: keep them
+ * in step. */
+static const struct special_range special_v4[] = {
+    { { 0 }, 8, SPECIAL("\"this network\"", "0.0.0.0/8", "RFC 6890") },
+    { { 127 }, 8, SPECIAL("loopback", "127.0.0.0/8", "RFC 6890") },
+    { { 169, 254 }, 16,
+      SPECIAL("link-local", "169.254.0.0/16", "RFC 6890") },
+    { { 224 }, 4, SPECIAL("multicast", "224.0.0.0/4", "RFC 5771") },
+    { { 255, 255, 255, 255 }, 32,
+      SPECIAL("limited broadcast", "255.255.255.255/32", "RFC 6890") },
+    { { 240 }, 4, SPECIAL("reserved", "240.0.0.0/4", "RFC 6890") },
+};
+
+static const struct special_range special_v6[] = {
+    { { 0 }, 128, SPECIAL("unspecified", "::/128", "RFC 6890") },
+    { { [15] = 1 }, 128, SPECIAL("loopback", "::1/128", "RFC 6890") },
+    { { 0 }, 96, SPECIAL("IPv4-compatible", "::/96", "RFC 4291") },
+    { { [10] = 0xff, [11] = 0xff }, 96,
+      SPECIAL("IPv4-mapped", "::ffff:0:0/96", "RFC 6890") },
+    { { 0xfe, 0x80 }, 10, SPECIAL("link-local", "fe80::/10", "RFC 6890") },
+    { { 0xff }, 8, SPECIAL("multicast", "ff00::/8", "RFC 4291") },
+};
+
+/* Whether the first 'n' bits of 'a' and 'b' are the same. */
+static bool
+same_first_bits(const uint8_t *a, const uint8_t *b, unsigned int n)
+{
+    unsigned int bytes = n / 8;
+    unsigned int bits = n % 8;
+
+    return (!memcmp(a, b, bytes)
+            && (!bits || !((a[bytes] ^ b[bytes]) & (0xff00 >> bits))));
+}
+
+/* special_prefix() past its quick test.  Out of line, so that the quick
+ * test costs a pod address no more than a few compares. */
+static const char * __attribute__((noinline))
+find_special(const struct nb_prefix *p, bool ipv4)
+{
+    if (!p->plen) {
+        return "default route (never announced)";
+    }
+
+    /* Inside a range says more than covering one: 240.0.0.0/4 is reserved
+     * space before it covers 255.255.255.255. */
+    const uint8_t *a = &p->addr.s6_addr[ipv4 ? 12 : 0];
+    const struct special_range *ranges = ipv4 ? special_v4 : special_v6;
+    size_t n = ipv4 ? ARRAY_SIZE(special_v4) : ARRAY_SIZE(special_v6);
+    const char *covers = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct special_range *r = &ranges[i];
+        if (same_first_bits(a, r->bytes, MIN(p->plen, r->plen))) {
+            if (p->plen >= r->plen) {
+                return r->inside;
+            } else if (!covers) {
+                covers = r->covers;
+            }
+        }
+    }
+    return covers;
+}
+
+/* Says why 'p' must never be announced, or returns NULL if it may be.
+ * That is a default route, or a prefix whose addresses overlap one of the
+ * special ranges above (it lies inside one, or covers one): such a route
+ * would draw traffic for special-purpose space to the cluster.  Every
+ * prefix that a row gives passes here. */
+static inline const char *
+special_prefix(const struct nb_prefix *p)
+{
+    bool ipv4 = nb_prefix_is_ipv4(p);
+    uint8_t first = p->addr.s6_addr[ipv4 ? 12 : 0];
+
+    /* The quick test, for the common pod address: a prefix of 8 bits or
+     * more overlaps a range only if its first byte is one that the range's
+     * addresses start with: 0, 127, 169, 224 and up (IPv4); 0, 0xfe and
+     * 0xff (IPv6). */
+    if (p->plen >= 8
+        && (ipv4
+            ? first && first != 127 && first != 169 && first < 224
+            : first && first < 0xfe)) {
+        return NULL;
+    }
+    return find_special(p, ipv4);
+}
+
+/* The checks of a prefix parsed whole: host bits, then special ranges. */
+static const char *
+check_cidr(const struct nb_prefix *p)
+{
+    return host_bits_set(p) ? "host bits set" : special_prefix(p);
+}
+
 const char *
-nb_parse_cidr(const char *s, struct nb_prefix *p)
+nb_prefix_parse(const char *s, struct nb_prefix *p)
 {
     const char *slash = strchr(s, '/');
     if (!slash) {
@@ -197,10 +308,23 @@ nb_parse_cidr(const char *s, struct nb_prefix *p)
         error = parse_plen(slash + 1, strlen(slash + 1), family_bits(p),
                            &p->plen);
     }
-    if (!error && host_bits_set(p)) {
-        error = "host bits set";
-    }
     return error;
+}
+
+const char *
+nb_parse_cidr(const char *s, struct nb_prefix *p)
+{
+    const char *error = nb_prefix_parse(s, p);
+    return error ? error : check_cidr(p);
+}
+
+/* parse_addr(), for a host address that a row gives: a special one is an
+ * error too. */
+static const char *
+parse_host_addr(const char *s, size_t len, struct nb_prefix *p)
+{
+    const char *error = parse_addr(s, len, p);
+    return error ? error : special_prefix(p);
 }
 
 /* nb_parse_host() of the 'len' bytes at 's'. */
@@ -208,7 +332,7 @@ static const char *
 parse_host(const char *s, size_t len, struct nb_prefix *p)
 {
     const char *slash = memchr(s, '/', len);
-    const char *error = parse_addr(s, slash ? slash - s : len, p);
+    const char *error = parse_host_addr(s, slash ? slash - s : len, p);
     if (!error && slash) {
         unsigned int plen;
         error = parse_plen(slash + 1, s + len - (slash + 1), family_bits(p),
@@ -388,9 +512,7 @@ parse_ipv6_prefix(const char *s, struct nb_prefix *p)
         error = parse_addr(s, strlen(s), p);
         if (!error) {
             p->plen = 64;
-            if (host_bits_set(p)) {
-                error = "host bits set";
-            }
+            error = check_cidr(p);
         }
     }
     if (!error && (nb_prefix_is_ipv4(p) || p->plen != 64)) {
@@ -694,7 +816,7 @@ parse_vip(const char *s, struct nb_prefix *p)
         }
     }
 
-    error = parse_addr(addr, len, p);
+    error = parse_host_addr(addr, len, p);
     if (error) {
         return error;
     }

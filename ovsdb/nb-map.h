@@ -41,12 +41,20 @@ uint32_t nb_prefix_hash(const struct nb_prefix *);
 const char *nb_prefix_format(const struct nb_prefix *,
                              char buf[NB_PREFIX_STRLEN]);
 
-/* Parses "ADDR/LEN" (IPv4 or IPv6).  Host bits set are an error.  Returns
- * NULL on success, otherwise a static string that says what is wrong. */
+/* Parses "ADDR/LEN" (IPv4 or IPv6) as written, whatever the prefix: the
+ * inverse of nb_prefix_format().  Returns NULL on success, otherwise a
+ * static string that says what is wrong. */
+const char *nb_prefix_parse(const char *, struct nb_prefix *);
+
+/* nb_prefix_parse(), for a prefix that a row gives.  Host bits set are an
+ * error, and so is a prefix that is never announced: a default route, or
+ * one that overlaps special-purpose space (loopback, link-local,
+ * multicast...: the README lists it). */
 const char *nb_parse_cidr(const char *, struct nb_prefix *);
 
 /* Parses a host address "ADDR" (or "ADDR/LEN", OVN's form in
- * Logical_Switch_Port addresses) into ADDR/32 or ADDR/128. */
+ * Logical_Switch_Port addresses) into ADDR/32 or ADDR/128.  A
+ * special-purpose address is an error, as in nb_parse_cidr(). */
 const char *nb_parse_host(const char *, struct nb_prefix *);
 
 /* The value of the "ovn.kubernetes.io/bgp" annotation. */

@@ -35,6 +35,7 @@ struct nb_snapshot {
     long long int last_change_ms;   /* Wall clock, 0 if none. */
     size_t n_by_kind[RS_N_KINDS];
     size_t n_routes;
+    size_t n_skipped;               /* Annotated rows skipped: bad values. */
 };
 
 struct channel {

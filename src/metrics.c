@@ -154,6 +154,10 @@ write_metrics(const struct metrics *m, struct evbuffer *b)
            "Announced prefixes.");
     evbuffer_add_printf(b, "ovn_bgp_speaker_routes_total %"PRIuSIZE"\n",
                         nb.valid ? nb.n_routes : 0);
+    family(b, "ovn_bgp_speaker_nb_rows_skipped", "gauge",
+           "Annotated NB rows skipped for a bad value (the log says why).");
+    evbuffer_add_printf(b, "ovn_bgp_speaker_nb_rows_skipped %"PRIuSIZE"\n",
+                        nb.valid ? nb.n_skipped : 0);
     free(peers);
 }
 

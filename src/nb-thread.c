@@ -251,6 +251,7 @@ hand_over(struct nb_thread *t)
     nb->n_given_up = s.n_given_up;
     nb->last_change_ms = s.last_change_ms;
     nb->n_routes = s.n_routes;
+    nb->n_skipped = s.n_skipped;
     for (int k = 0; k < RS_N_KINDS; k++) {
         nb->n_by_kind[k] = s.n_routes_of_kind[k];
     }

@@ -26,14 +26,14 @@ count_is_at_least() {
 absent() {
     ! has_line "$OUT" "$1"
 }
-# marker N: a change that prints "+ 127.1.0.N/32"; once it is out, every
+# marker N: a change that prints "+ 10.254.0.N/32"; once it is out, every
 # earlier transaction has been handled.
 marker() {
     nbctl lsp-add markers "marker-$1" \
-        -- lsp-set-addresses "marker-$1" "02:00:00:00:01:$(printf %02x "$1") 127.1.0.$1" \
+        -- lsp-set-addresses "marker-$1" "02:00:00:00:01:$(printf %02x "$1") 10.254.0.$1" \
         -- set logical_switch_port "marker-$1" \
            external_ids:ovn.kubernetes.io/bgp=true
-    expect "\+ 127\.1\.0\.$1/32 pod:marker-$1"
+    expect "\+ 10\.254\.0\.$1/32 pod:marker-$1"
 }
 # port SWITCH NAME ADDRESSES [ANNOTATION]
 port() {
@@ -184,9 +184,39 @@ check "unknown policy word: warning" \
 port ovn-default noip.default "0a:00:00:00:02:03" true
 check "port with no IP: warning" \
     wait_until 10 grep -q 'logical switch port noip.default: announced, but has no IP address' "$T/speaker.log"
+
+# Special-purpose space is never announced, from any row: a default route,
+# a link-local subnet, a multicast VIP, loopback, link-local and multicast
+# pod IPs.
+nbctl ls-add dflt -- set logical_switch dflt \
+    external_ids:ovn.kubernetes.io/bgp=true \
+    external_ids:ovn.kubernetes.io/cidr='"0.0.0.0/0"'
+check "default route: refused, the warning says why" \
+    wait_until 10 grep -q 'logical switch dflt: bad value "0.0.0.0/0" in external_ids:ovn.kubernetes.io/cidr: default route (never announced)' "$T/speaker.log"
+nbctl ls-add ll6 -- set logical_switch ll6 \
+    external_ids:ovn.kubernetes.io/bgp=true \
+    other_config:ipv6_prefix='"fe80::"'
+check "link-local ipv6_prefix: refused" \
+    wait_until 10 grep -q 'logical switch ll6: bad value "fe80::" in other_config:ipv6_prefix: link-local address (fe80::/10, RFC 6890: never announced)' "$T/speaker.log"
+nbctl lb-add mcast 224.0.0.5:80 10.16.0.5:80 tcp \
+    -- set load_balancer mcast external_ids:ovn.kubernetes.io/bgp=true
+check "multicast VIP: refused" \
+    wait_until 10 grep -q 'load balancer mcast: bad value "224.0.0.5:80" in vips: multicast address (224.0.0.0/4' "$T/speaker.log"
+# (Each warning spends one of the rate limit's burst of 20: few rows here,
+# every address in the unit tests.)
+nbctl ls-add special
+i=0
+for ip in 127.0.0.5 169.254.1.1 fe80::1 ff02::1; do
+    i=$((i + 1))
+    port special "sp$i.default" "0a:00:00:00:04:0$i 10.16.4.$i $ip" true
+done
+check "loopback pod IP beside a good one: refused, the warning says why" \
+    wait_until 10 grep -q 'logical switch port sp1.default: bad value "127.0.0.5" in addresses: loopback address (127.0.0.0/8, RFC 6890: never announced)' "$T/speaker.log"
+check "IPv6 multicast pod IP: refused" \
+    wait_until 10 grep -q 'logical switch port sp4.default: bad value "ff02::1" in addresses: multicast address (ff00::/8' "$T/speaker.log"
 marker 4
 check "skipped rows announce nothing" \
-    absent '.* (pod:(badip|word|noip)\.default|subnet:hostbits)'
+    absent '.* (pod:(badip|word|noip|sp[0-9])\.default|subnet:(hostbits|dflt|ll6)|service:mcast)'
 nbctl set logical_switch_port word.default \
     external_ids:ovn.kubernetes.io/bgp=true
 check "a fixed row is announced" \

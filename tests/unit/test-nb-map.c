@@ -126,6 +126,17 @@ check_error(const struct nb_routes *r, const char *row, const char *value)
     }
 }
 
+/* check_error(), for a value refused as special-purpose space. */
+static void
+check_refused(const struct nb_routes *r, const char *row, const char *value)
+{
+    check_error(r, row, value);
+    if (!strstr(r->error, "never announced")) {
+        fail_msg("%s: error \"%s\" is not a refusal of special-purpose "
+                 "space", last_row, r->error);
+    }
+}
+
 /* The Logical_Switch columns the mapping reads; NULL means absent. */
 struct ls_cols {
     const char *bgp;
@@ -270,15 +281,29 @@ parse_fails(const char *(*parse)(const char *, struct nb_prefix *),
     }
 }
 
+/* "ADDR/LEN" as a prefix, for the tests of the prefix helpers, which must
+ * work on any prefix: also on those that no row may give (0.0.0.0/0,
+ * ::1/128). */
 static struct nb_prefix
 prefix(const char *s)
 {
     struct nb_prefix p;
-    const char *error = nb_parse_cidr(s, &p);
+    const char *error = nb_prefix_parse(s, &p);
     if (error) {
         fail_msg("bad test prefix \"%s\": %s", s, error);
     }
     return p;
+}
+
+/* Whether the IPv4 address 'a' lies in one of the ranges that are never
+ * announced (the README's list, written out again). */
+static bool
+ipv4_is_special(struct in_addr a)
+{
+    uint32_t h = ntohl(a.s_addr);
+    uint8_t first = h >> 24;
+
+    return !first || first == 127 || h >> 16 == 0xa9fe || first >= 224;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -295,11 +320,20 @@ test_parse_cidr_accepts_valid(void **state OVS_UNUSED)
     static const struct parse_case cases[] = {
         { "10.16.0.0/16", "10.16.0.0/16" },
         { "10.16.0.1/32", "10.16.0.1/32" },
-        { "0.0.0.0/0", "0.0.0.0/0" },
         { "fd00:10:16::/64", "fd00:10:16::/64" },
         { "FD00:0:0:0::/64", "fd00::/64" },
         { "2001:db8::1/128", "2001:db8::1/128" },
-        { "::/0", "::/0" },
+        /* The private, shared and documentation ranges clusters use. */
+        { "10.0.0.0/8", "10.0.0.0/8" },
+        { "172.16.0.0/12", "172.16.0.0/12" },
+        { "192.168.0.0/16", "192.168.0.0/16" },
+        { "100.64.0.0/10", "100.64.0.0/10" },
+        { "192.0.2.0/24", "192.0.2.0/24" },
+        { "fc00::/7", "fc00::/7" },
+        { "2001:db8::/32", "2001:db8::/32" },
+        /* Short prefixes that overlap no special range. */
+        { "32.0.0.0/3", "32.0.0.0/3" },
+        { "2000::/3", "2000::/3" },
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         assert_string_equal(parse_ok(nb_parse_cidr, cases[i].in),
@@ -364,6 +398,52 @@ test_parse_cidr_rejects_ipv4_mapped(void **state OVS_UNUSED)
     parse_fails(nb_parse_cidr, "::ffff:0a10:0/112", "IPv4-mapped");
 }
 
+/* Default routes, and prefixes inside or covering a special range. */
+static void
+test_parse_cidr_refuses_special(void **state OVS_UNUSED)
+{
+    static const struct parse_case cases[] = {
+        { "0.0.0.0/0", "default route (never announced)" },
+        { "::/0", "default route (never announced)" },
+        /* Inside. */
+        { "0.0.0.0/8", "\"this network\" address (0.0.0.0/8, RFC 6890" },
+        { "0.1.0.0/16", "\"this network\" address" },
+        { "127.0.0.0/8", "loopback address (127.0.0.0/8, RFC 6890" },
+        { "127.1.0.0/16", "loopback address" },
+        { "169.254.0.0/16", "link-local address (169.254.0.0/16" },
+        { "169.254.1.0/24", "link-local address" },
+        { "224.0.0.0/4", "multicast address (224.0.0.0/4" },
+        { "239.255.0.0/16", "multicast address" },
+        { "240.0.0.0/4", "reserved address (240.0.0.0/4" },
+        { "255.255.255.255/32", "limited broadcast address" },
+        { "::/128", "unspecified address (::/128" },
+        { "::1/128", "loopback address (::1/128" },
+        { "::10.16.0.0/112", "IPv4-compatible address (::/96, RFC 4291" },
+        { "fe80::/10", "link-local address (fe80::/10" },
+        { "fe80::/64", "link-local address" },
+        { "febf:ffff::/32", "link-local address" },
+        { "ff00::/8", "multicast address (ff00::/8" },
+        { "ff02::/16", "multicast address" },
+        /* Covering: the route would draw the special range's traffic. */
+        { "0.0.0.0/1", "covers 0.0.0.0/8 (\"this network\"" },
+        { "64.0.0.0/2", "covers 127.0.0.0/8 (loopback" },
+        { "128.0.0.0/1", "covers 169.254.0.0/16 (link-local" },
+        { "169.0.0.0/8", "covers 169.254.0.0/16" },
+        { "169.254.0.0/15", "covers 169.254.0.0/16" },
+        { "224.0.0.0/3", "covers 224.0.0.0/4 (multicast" },
+        { "192.0.0.0/2", "covers 224.0.0.0/4" },
+        { "::/1", "covers ::/128 (unspecified" },
+        { "::/96", "IPv4-compatible address (::/96" },
+        { "::/95", "covers ::/128" },
+        { "::fffe:0:0/95", "covers ::ffff:0:0/96 (IPv4-mapped" },
+        { "fe00::/7", "covers fe80::/10 (link-local" },
+        { "8000::/1", "covers fe80::/10" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+        parse_fails(nb_parse_cidr, cases[i].in, cases[i].want);
+    }
+}
+
 static void
 test_parse_host_gives_host_route(void **state OVS_UNUSED)
 {
@@ -413,8 +493,11 @@ test_parse_host_agrees_with_inet_pton(void **state OVS_UNUSED)
         if (strchr(s, '/')) {
             continue;           /* Lengths: the other tests. */
         } else if (inet_pton(AF_INET, s, &a4) == 1) {
-            if (error || p.plen != 32
-                || memcmp(&p.addr.s6_addr[12], &a4, 4)) {
+            /* A special address is refused, and only that. */
+            if (ipv4_is_special(a4)
+                ? !error || !strstr(error, "never announced")
+                : (error || p.plen != 32
+                   || memcmp(&p.addr.s6_addr[12], &a4, 4))) {
                 fail_msg("\"%s\": inet_pton() takes it, we said %s", s,
                          error ? error : "another address");
             }
@@ -423,6 +506,52 @@ test_parse_host_agrees_with_inet_pton(void **state OVS_UNUSED)
         } else if (!error) {
             fail_msg("\"%s\": inet_pton() refuses it, we took it", s);
         }
+    }
+}
+
+/* The issue's list of pod IPs seen announced, and each special range's
+ * edges: the addresses just outside are taken. */
+static void
+test_parse_host_refuses_special(void **state OVS_UNUSED)
+{
+    static const struct parse_case refused[] = {
+        { "127.0.0.5", "loopback address (127.0.0.0/8, RFC 6890: never "
+          "announced)" },
+        { "224.0.0.5", "multicast address (224.0.0.0/4, RFC 5771: never "
+          "announced)" },
+        { "169.254.1.1", "link-local address (169.254.0.0/16" },
+        { "0.0.0.0", "\"this network\" address (0.0.0.0/8" },
+        { "255.255.255.255", "limited broadcast address "
+          "(255.255.255.255/32" },
+        { "::1", "loopback address (::1/128" },
+        { "fe80::1", "link-local address (fe80::/10" },
+        { "ff02::1", "multicast address (ff00::/8" },
+        { "::", "unspecified address (::/128" },
+        { "::10.16.0.5", "IPv4-compatible address (::/96" },
+        { "0.255.255.255", "\"this network\"" },
+        { "127.255.255.255", "loopback" },
+        { "169.254.255.255", "link-local" },
+        { "239.255.255.255", "multicast" },
+        { "240.0.0.0", "reserved address (240.0.0.0/4" },
+        { "255.255.255.254", "reserved" },
+        { "febf:ffff::1", "link-local" },
+        { "127.0.0.5/8", "loopback" },
+        { "fe80::5/64", "link-local" },
+        /* The IPv4-mapped form is refused as before. */
+        { "::ffff:127.0.0.5", "IPv4-mapped" },
+    };
+    static const char *const taken[] = {
+        "1.0.0.0", "126.255.255.255", "128.0.0.0", "169.253.255.255",
+        "169.255.0.0", "223.255.255.255", "100.64.0.1", "10.0.0.1",
+        "172.16.0.1", "192.168.0.1", "192.0.2.1", "198.51.100.1",
+        "::1:0:0", "::fffe:ffff:ffff", "::1:0:0:1", "fe7f:ffff::1",
+        "fec0::1", "fc00::1", "fd00::1", "2001:db8::1", "feff::1",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+        parse_fails(nb_parse_host, refused[i].in, refused[i].want);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(taken); i++) {
+        parse_ok(nb_parse_host, taken[i]);
     }
 }
 
@@ -451,11 +580,13 @@ test_prefix_format(void **state OVS_UNUSED)
         /* IPv4 dotted, with its IPv4 length (not the mapped one). */
         { "192.168.1.0/24", "192.168.1.0/24" },
         { "255.255.255.255/32", "255.255.255.255/32" },
+        { "0.0.0.0/0", "0.0.0.0/0" },
         /* IPv6 compressed and lower case. */
         { "fd00:0000:0000:0000:0000:0000:0000:0000/64", "fd00::/64" },
         { "2001:DB8:0:0:1:0:0:1/128", "2001:db8::1:0:0:1/128" },
         { "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
           "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128" },
+        { "::/0", "::/0" },
     };
     for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
         struct nb_prefix p = prefix(cases[i].in);
@@ -788,14 +919,15 @@ struct bad_switch {
 };
 
 static void
-check_bad_switches(const struct bad_switch *cases, size_t n)
+check_bad_switches(const struct bad_switch *cases, size_t n, bool special)
 {
     struct nb_routes r;
 
     nb_routes_init(&r);
     for (size_t i = 0; i < n; i++) {
         map_switch("ls-bad", &cases[i].cols, &r);
-        check_error(&r, "logical switch ls-bad", cases[i].value);
+        (special ? check_refused : check_error)(&r, "logical switch ls-bad",
+                                                cases[i].value);
         assert_false(r.nat_outgoing);
     }
     nb_routes_destroy(&r);
@@ -823,7 +955,7 @@ test_switch_bad_cidr_annotation_is_error(void **state OVS_UNUSED)
         { { .bgp = "cluster", .cidr = "10.16.0.0/16,10.17.0.1/16",
             .nat = "true" }, "10.17.0.1/16" },
     };
-    check_bad_switches(cases, ARRAY_SIZE(cases));
+    check_bad_switches(cases, ARRAY_SIZE(cases), false);
 }
 
 static void
@@ -846,7 +978,38 @@ test_switch_bad_other_config_is_error(void **state OVS_UNUSED)
         { { .bgp = "true", .subnet = "10.16.0.0/16",
             .ipv6_prefix = "fd00::/65" }, "fd00::/65" },
     };
-    check_bad_switches(cases, ARRAY_SIZE(cases));
+    check_bad_switches(cases, ARRAY_SIZE(cases), false);
+}
+
+/* A default route, or a special range, from any of the columns. */
+static void
+test_switch_special_cidr_is_refused(void **state OVS_UNUSED)
+{
+    static const struct bad_switch cases[] = {
+        { { .bgp = "true", .cidr = "0.0.0.0/0" }, "0.0.0.0/0" },
+        { { .bgp = "true", .cidr = "::/0" }, "::/0" },
+        { { .bgp = "cluster", .cidr = "10.16.0.0/16,0.0.0.0/0" },
+          "0.0.0.0/0" },
+        { { .bgp = "true", .cidr = "127.0.0.0/8" }, "127.0.0.0/8" },
+        { { .bgp = "true", .cidr = "224.0.0.0/3" }, "224.0.0.0/3" },
+        { { .bgp = "true", .cidr = "fd00::/64,fe80::/64" }, "fe80::/64" },
+        { { .bgp = "true", .subnet = "0.0.0.0/0" }, "0.0.0.0/0" },
+        { { .bgp = "true", .subnet = "169.254.0.0/16" }, "169.254.0.0/16" },
+        { { .bgp = "true", .ipv6_prefix = "fe80::" }, "fe80::" },
+        { { .bgp = "true", .subnet = "10.16.0.0/16",
+            .ipv6_prefix = "::/64" }, "::/64" },
+    };
+    check_bad_switches(cases, ARRAY_SIZE(cases), true);
+
+    struct ls_cols c = { .bgp = "true", .cidr = "0.0.0.0/0" };
+    struct nb_routes r;
+    nb_routes_init(&r);
+    map_switch("ls1", &c, &r);
+    assert_string_equal(r.error, "logical switch ls1: bad value "
+                        "\"0.0.0.0/0\" in external_ids:"
+                        "ovn.kubernetes.io/cidr: default route (never "
+                        "announced)");
+    nb_routes_destroy(&r);
 }
 
 static void
@@ -857,7 +1020,7 @@ test_switch_announced_without_cidr_is_error(void **state OVS_UNUSED)
         { { .bgp = "true", .cidr = "" }, "no CIDR" },
         { { .bgp = "cluster", .cidr = " , " }, "no CIDR" },
     };
-    check_bad_switches(cases, ARRAY_SIZE(cases));
+    check_bad_switches(cases, ARRAY_SIZE(cases), false);
 }
 
 static void
@@ -1248,6 +1411,51 @@ test_port_bad_ip_is_error(void **state OVS_UNUSED)
     check_bad_ports(cases, ARRAY_SIZE(cases));
 }
 
+/* The pod IPs the issue saw announced, beside a good one, in addresses
+ * (the one-pass way and the careful way) and in dynamic_addresses. */
+static void
+test_port_special_ip_is_refused(void **state OVS_UNUSED)
+{
+    static const char *const ips[] = {
+        "127.0.0.5", "224.0.0.5", "169.254.1.1", "0.0.0.0",
+        "255.255.255.255", "::1", "fe80::1", "ff02::1", "240.0.0.1", "::",
+    };
+    struct nb_routes r;
+
+    nb_routes_init(&r);
+    for (size_t i = 0; i < ARRAY_SIZE(ips); i++) {
+        char plain[128], careful[128], dynamic[128];
+        snprintf(plain, sizeof plain, MAC " 10.16.0.5 %s", ips[i]);
+        snprintf(careful, sizeof careful, "%s 10.16.0.5", ips[i]);
+        snprintf(dynamic, sizeof dynamic, MAC " %s fd00::5", ips[i]);
+
+        struct lsp_cols c = { .bgp = "true", .addresses = { plain } };
+        map_port("bad.default", &c, &r);
+        check_refused(&r, "logical switch port bad.default", ips[i]);
+
+        /* Not a MAC first: the careful way, which names the entry. */
+        struct lsp_cols c2 = {
+            .bgp = "true", .addresses = { MAC " 10.16.0.6", careful },
+        };
+        map_port("bad.default", &c2, &r);
+        check_error(&r, "logical switch port bad.default", careful);
+
+        struct lsp_cols c3 = {
+            .bgp = "local", .addresses = { "dynamic" }, .dynamic = dynamic,
+            .chassis = NODE,
+        };
+        map_port("bad.default", &c3, &r);
+        check_refused(&r, "logical switch port bad.default", ips[i]);
+    }
+
+    struct lsp_cols c = { .bgp = "true", .addresses = { MAC " 127.0.0.5" } };
+    map_port("p", &c, &r);
+    assert_string_equal(r.error, "logical switch port p: bad value "
+                        "\"127.0.0.5\" in addresses: loopback address "
+                        "(127.0.0.0/8, RFC 6890: never announced)");
+    nb_routes_destroy(&r);
+}
+
 static void
 test_port_entry_without_mac_is_error(void **state OVS_UNUSED)
 {
@@ -1384,6 +1592,26 @@ test_lb_bad_policy_word_is_error(void **state OVS_UNUSED)
     nb_routes_destroy(&r);
 }
 
+/* Maps each of 'vips' next to a good VIP, which is not announced either,
+ * and checks the error; 'special': a refusal of special-purpose space. */
+static void
+check_bad_vips(const char *const *vips, size_t n, bool special)
+{
+    struct nb_routes r;
+
+    nb_routes_init(&r);
+    for (size_t i = 0; i < n; i++) {
+        struct lb_cols c = {
+            .bgp = "true",
+            .vips = { "10.96.0.2:80", vips[i] },
+        };
+        map_lb("svc", &c, true, &r);
+        (special ? check_refused : check_error)(&r, "load balancer svc",
+                                                vips[i]);
+    }
+    nb_routes_destroy(&r);
+}
+
 static void
 test_lb_bad_vip_is_error(void **state OVS_UNUSED)
 {
@@ -1397,19 +1625,17 @@ test_lb_bad_vip_is_error(void **state OVS_UNUSED)
         /* Bad brackets. */
         "[fd00::1", "[fd00::1]x", "[fd00::1]80", "[10.96.0.1]:80",
     };
-    struct nb_routes r;
+    check_bad_vips(vips, ARRAY_SIZE(vips), false);
+}
 
-    nb_routes_init(&r);
-    for (size_t i = 0; i < ARRAY_SIZE(vips); i++) {
-        /* Next to a good VIP, which is not announced either. */
-        struct lb_cols c = {
-            .bgp = "true",
-            .vips = { "10.96.0.2:80", vips[i] },
-        };
-        map_lb("svc", &c, true, &r);
-        check_error(&r, "load balancer svc", vips[i]);
-    }
-    nb_routes_destroy(&r);
+static void
+test_lb_special_vip_is_refused(void **state OVS_UNUSED)
+{
+    static const char *const vips[] = {
+        "127.0.0.1:80", "224.0.0.5", "0.0.0.0:80", "255.255.255.255",
+        "169.254.169.254:80", "::1", "[ff02::1]:80", "[fe80::1]:443",
+    };
+    check_bad_vips(vips, ARRAY_SIZE(vips), true);
 }
 
 int
@@ -1421,7 +1647,9 @@ main(void)
         cmocka_unit_test(test_parse_cidr_rejects_bad_prefix_length),
         cmocka_unit_test(test_parse_cidr_rejects_bad_address),
         cmocka_unit_test(test_parse_cidr_rejects_ipv4_mapped),
+        cmocka_unit_test(test_parse_cidr_refuses_special),
         cmocka_unit_test(test_parse_host_gives_host_route),
+        cmocka_unit_test(test_parse_host_refuses_special),
         cmocka_unit_test(test_parse_host_rejects_bad_values),
         cmocka_unit_test(test_parse_host_agrees_with_inet_pton),
         cmocka_unit_test(test_prefix_format),
@@ -1447,6 +1675,7 @@ main(void)
         cmocka_unit_test(test_switch_bad_policy_word_is_error),
         cmocka_unit_test(test_switch_bad_cidr_annotation_is_error),
         cmocka_unit_test(test_switch_bad_other_config_is_error),
+        cmocka_unit_test(test_switch_special_cidr_is_refused),
         cmocka_unit_test(test_switch_announced_without_cidr_is_error),
         cmocka_unit_test(test_switch_routes_reused_start_clean),
 
@@ -1467,6 +1696,7 @@ main(void)
         cmocka_unit_test(test_port_local_empty_node_name_not_announced),
         cmocka_unit_test(test_port_bad_policy_word_is_error),
         cmocka_unit_test(test_port_bad_ip_is_error),
+        cmocka_unit_test(test_port_special_ip_is_refused),
         cmocka_unit_test(test_port_entry_without_mac_is_error),
         cmocka_unit_test(test_port_without_ip_is_error),
 
@@ -1477,6 +1707,7 @@ main(void)
         cmocka_unit_test(test_lb_local_is_error),
         cmocka_unit_test(test_lb_bad_policy_word_is_error),
         cmocka_unit_test(test_lb_bad_vip_is_error),
+        cmocka_unit_test(test_lb_special_vip_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

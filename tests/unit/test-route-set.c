@@ -95,7 +95,7 @@ set_row(struct route_set *rs, unsigned int id, enum rs_kind kind,
     for (char *s = strtok_r(copy, " ", &save); s;
          s = strtok_r(NULL, " ", &save)) {
         assert_true(n < ARRAY_SIZE(prefixes));
-        const char *error = nb_parse_cidr(s, &prefixes[n++]);
+        const char *error = nb_prefix_parse(s, &prefixes[n++]);
         if (error) {
             fail_msg("bad test prefix \"%s\": %s", s, error);
         }
@@ -145,7 +145,7 @@ rows_of(const struct route_set *rs, const char *cidr)
     struct nb_prefix p;
     struct ds s = DS_EMPTY_INITIALIZER;
 
-    assert_null(nb_parse_cidr(cidr, &p));
+    assert_null(nb_prefix_parse(cidr, &p));
     if (route_set_format_rows(rs, &p, &s)) {
         snprintf(buf, sizeof buf, "%s", ds_cstr(&s));
     } else {
@@ -551,7 +551,7 @@ test_format_rows_of_absent_prefix_is_false(void **state OVS_UNUSED)
     struct ds s = DS_EMPTY_INITIALIZER;
 
     set_row(rs, 1, RS_SUBNET, "ls", false, "10.16.0.0/16");
-    assert_null(nb_parse_cidr("10.16.0.0/24", &p));
+    assert_null(nb_prefix_parse("10.16.0.0/24", &p));
     assert_false(route_set_format_rows(rs, &p, &s));
     assert_int_equal(s.length, 0);
     ds_destroy(&s);
