@@ -49,7 +49,7 @@ build/ovs.mk: scripts/build-ovs.sh scripts/install-deps.sh
 
 SPEAKER_SRCS := src/main.c src/options.c src/dry-run.c src/channel.c \
                 src/nb-thread.c src/speaker.c src/metrics.c src/dns-resolve.c \
-                src/openssl-lazy.c
+                src/openssl-lazy.c src/http-request.c
 
 # ---------------------------------------------------------------------------
 # Flags.
@@ -110,6 +110,7 @@ endef
 
 include bgp/bgp.mk
 include ovsdb/ovsdb.mk
+include src/src.mk
 
 define FLAVOUR_RULES
 build/$(1)/%.o: %.c build/ovs.mk
