@@ -48,7 +48,8 @@ build/ovs.mk: scripts/build-ovs.sh scripts/install-deps.sh
 # Sources.  Each folder lists its own files; src/ joins them.
 
 SPEAKER_SRCS := src/main.c src/options.c src/dry-run.c src/channel.c \
-                src/nb-thread.c src/speaker.c src/metrics.c src/dns-resolve.c
+                src/nb-thread.c src/speaker.c src/metrics.c src/dns-resolve.c \
+                src/http-request.c
 
 # ---------------------------------------------------------------------------
 # Flags.
@@ -106,6 +107,7 @@ endef
 
 include bgp/bgp.mk
 include ovsdb/ovsdb.mk
+include src/src.mk
 
 define FLAVOUR_RULES
 build/$(1)/%.o: %.c build/ovs.mk

@@ -1,27 +1,74 @@
 /*
  * The HTTP endpoint: see metrics.h.
+ *
+ * A small HTTP/1.0 and 1.1 server of its own rather than libevent's evhttp,
+ * which in libevent 2.1 cannot cap its connections (see "The metrics
+ * endpoint" in doc/design.md): one request per connection, answered with
+ * "Connection: close".
  */
 #include <config.h>
 
 #include "src/metrics.h"
 
+#include <errno.h>
 #include <event2/buffer.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bgp/engine.h"
+#include "openvswitch/list.h"
 #include "openvswitch/vlog.h"
 #include "src/channel.h"
+#include "src/http-request.h"
 #include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(metrics);
 
+/* Caps, so that no client, nor a flood of them, can take the file
+ * descriptors or the turns of the event loop that BGP needs. */
+enum {
+    MAX_CONNS = 32,             /* Connections at once. */
+    DEADLINE_SEC = 10,          /* From accept to close, whatever happens. */
+    MAX_HEAD = 8192,            /* Bytes of request line and headers. */
+    ACCEPT_BURST = 4,           /* Accepts before the listener rests for a
+                                 * turn of the loop. */
+    ACCEPT_PAUSE_MS = 1000,     /* Rest after an accept error (EMFILE). */
+};
+
+enum conn_state {
+    CONN_READING,               /* The request's head. */
+    CONN_WRITING,               /* The answer, until the kernel has it. */
+    CONN_CLOSING,               /* Answered, write side shut: reading and
+                                 * dropping until the client closes. */
+};
+
+struct conn {
+    struct ovs_list node;       /* In metrics->conns, oldest first. */
+    struct metrics *m;
+    struct bufferevent *bev;
+    struct event *deadline;
+    enum conn_state state;
+    bool peer_closed;           /* EOF while CONN_WRITING. */
+    struct http_head head;
+    size_t len;                 /* Bytes of the head in 'buf'. */
+    char buf[MAX_HEAD];
+};
+
 struct metrics {
-    struct evhttp *http;
+    struct event_base *base;
+    struct evconnlistener *listener;
+    struct event *resume;       /* Turns the listener back on. */
+    unsigned int burst;         /* Accepts since it was last turned on. */
+    struct ovs_list conns;      /* struct conn, oldest first. */
+    size_t n_conns;
     const struct bgp_engine *engine;
     struct channel *ch;
 };
@@ -186,50 +233,269 @@ is_ready(const struct metrics *m, const char **why)
     return up;
 }
 
-static void
-handle(struct evhttp_request *req, void *m_)
-{
-    const struct metrics *m = m_;
-    enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
-    const char *uri = evhttp_request_get_uri(req);
-    size_t len = strcspn(uri, "?");
-    struct evbuffer *body = evbuffer_new();
-    struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
-    int code = 200;
-    const char *reason = "OK";
+/* The answer to a request.  Static strings. */
+struct answer {
+    int code;
+    const char *reason;
+    const char *content_type;
+    const char *extra;          /* Header lines, each with its CRLF. */
+};
 
-    if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-        code = 405;
-        reason = "Method Not Allowed";
-        evhttp_add_header(headers, "Allow", "GET, HEAD");
+static const char TEXT_PLAIN[] = "text/plain; charset=utf-8";
+
+/* Answers the request in 'c->head', the body into BODY. */
+static struct answer
+handle(const struct metrics *m, const struct conn *c, struct evbuffer *body)
+{
+    const struct http_head *h = &c->head;
+    const char *path = &c->buf[h->target_ofs];
+    size_t len = h->path_len;
+
+    if (h->method == HTTP_OTHER) {
         evbuffer_add_printf(body, "only GET and HEAD\n");
-    } else if (len == 8 && !strncmp(uri, "/metrics", len)) {
-        evhttp_add_header(headers, "Content-Type",
-                          "text/plain; version=0.0.4; charset=utf-8");
+        return (struct answer) { 405, "Method Not Allowed", TEXT_PLAIN,
+                                 "Allow: GET, HEAD\r\n" };
+    } else if (len == 8 && !memcmp(path, "/metrics", len)) {
         write_metrics(m, body);
-    } else if (len == 8 && !strncmp(uri, "/healthz", len)) {
+        return (struct answer) { 200, "OK",
+                                 "text/plain; version=0.0.4; charset=utf-8",
+                                 "" };
+    } else if (len == 8 && !memcmp(path, "/healthz", len)) {
         evbuffer_add_printf(body, "ok\n");
-    } else if (len == 7 && !strncmp(uri, "/readyz", len)) {
+        return (struct answer) { 200, "OK", TEXT_PLAIN, "" };
+    } else if (len == 7 && !memcmp(path, "/readyz", len)) {
         const char *why;
         if (is_ready(m, &why)) {
             evbuffer_add_printf(body, "ready\n");
-        } else {
-            code = 503;
-            reason = "Service Unavailable";
-            evbuffer_add_printf(body, "not ready: %s\n", why);
+            return (struct answer) { 200, "OK", TEXT_PLAIN, "" };
         }
+        evbuffer_add_printf(body, "not ready: %s\n", why);
+        return (struct answer) { 503, "Service Unavailable", TEXT_PLAIN, "" };
     } else {
-        code = 404;
-        reason = "Not Found";
         evbuffer_add_printf(body, "not found; try /metrics, /healthz or "
                             "/readyz\n");
+        return (struct answer) { 404, "Not Found", TEXT_PLAIN, "" };
     }
-    if (!evhttp_find_header(headers, "Content-Type")) {
-        evhttp_add_header(headers, "Content-Type",
-                          "text/plain; charset=utf-8");
+}
+
+static void
+conn_close(struct conn *c)
+{
+    evutil_socket_t fd = bufferevent_getfd(c->bev);
+
+    /* The descriptor is closed here rather than when libevent finalizes the
+     * bufferevent, later: the cap counts descriptors. */
+    bufferevent_free(c->bev);
+    close(fd);
+    event_free(c->deadline);
+    ovs_list_remove(&c->node);
+    c->m->n_conns--;
+    free(c);
+}
+
+/* Queues the answer A with BODY (unless HEAD_ONLY) and "Connection: close";
+ * conn_write_cb() goes on once the kernel has it all. */
+static void
+send_answer(struct conn *c, const struct answer *a, struct evbuffer *body,
+            bool head_only)
+{
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    char date[64];
+    struct tm tm;
+    time_t now = time(NULL);
+
+    strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT",
+             gmtime_r(&now, &tm));
+    evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\n"
+                        "Date: %s\r\n"
+                        "Content-Type: %s\r\n"
+                        "Content-Length: %"PRIuSIZE"\r\n"
+                        "%s"
+                        "Connection: close\r\n\r\n",
+                        a->code, a->reason, date, a->content_type,
+                        evbuffer_get_length(body), a->extra);
+    if (!head_only) {
+        evbuffer_add_buffer(out, body);
     }
-    evhttp_send_reply(req, code, reason, body);
+    c->state = CONN_WRITING;
+}
+
+/* An answer made of a status and a one-line body, for a request that never
+ * reaches handle(). */
+static void
+send_error(struct conn *c, int code, const char *reason, const char *text)
+{
+    struct answer a = { code, reason, TEXT_PLAIN, "" };
+    struct evbuffer *body = evbuffer_new();
+
+    evbuffer_add_printf(body, "%s\n", text);
+    send_answer(c, &a, body, false);
     evbuffer_free(body);
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *c_)
+{
+    struct conn *c = c_;
+    struct evbuffer *in = bufferevent_get_input(bev);
+
+    if (c->state != CONN_READING) {
+        /* A body, or more requests: not read. */
+        evbuffer_drain(in, evbuffer_get_length(in));
+        return;
+    }
+    int n = evbuffer_remove(in, &c->buf[c->len], sizeof c->buf - c->len);
+    if (n > 0) {
+        c->len += n;
+    }
+    switch (http_head_parse(&c->head, c->buf, c->len)) {
+    case HTTP_HEAD_MORE:
+        if (c->len == sizeof c->buf) {
+            send_error(c, 431, "Request Header Fields Too Large",
+                       "request head over 8192 bytes");
+        }
+        break;
+    case HTTP_HEAD_BAD:
+        send_error(c, 400, "Bad Request", "bad request");
+        break;
+    case HTTP_HEAD_VERSION:
+        send_error(c, 505, "HTTP Version Not Supported",
+                   "only HTTP/1.0 and HTTP/1.1");
+        break;
+    case HTTP_HEAD_DONE: {
+        struct evbuffer *body = evbuffer_new();
+        struct answer a = handle(c->m, c, body);
+        send_answer(c, &a, body, c->head.method == HTTP_HEAD);
+        evbuffer_free(body);
+        break;
+    }
+    }
+}
+
+/* The output buffer is empty: after an answer, the kernel has it all. */
+static void
+conn_write_cb(struct bufferevent *bev, void *c_)
+{
+    struct conn *c = c_;
+
+    if (c->state != CONN_WRITING) {
+        return;
+    } else if (c->peer_closed) {
+        conn_close(c);
+    } else {
+        /* Closing at once, with the client's bytes unread, would make the
+         * kernel send a reset, which may destroy the answer before the
+         * client reads it: shut the write side, and close on the client's
+         * EOF (or at the deadline). */
+        shutdown(bufferevent_getfd(bev), SHUT_WR);
+        c->state = CONN_CLOSING;
+    }
+}
+
+static void
+conn_event_cb(struct bufferevent *bev OVS_UNUSED, short what, void *c_)
+{
+    struct conn *c = c_;
+
+    if (what & BEV_EVENT_EOF && c->state == CONN_WRITING) {
+        /* The client shut its write side after its request: answer it
+         * still. */
+        c->peer_closed = true;
+    } else {
+        conn_close(c);
+    }
+}
+
+static void
+conn_deadline_cb(evutil_socket_t fd OVS_UNUSED, short what OVS_UNUSED,
+                 void *c_)
+{
+    conn_close(c_);
+}
+
+/* At the cap: closes the oldest connection not in the middle of writing an
+ * answer, which is the one most likely to be idle, so that a new client (a
+ * scraper during a flood of idle connections) gets in.  Returns false if
+ * every connection is writing an answer. */
+static bool
+close_oldest(struct metrics *m)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    struct conn *c;
+
+    LIST_FOR_EACH (c, node, &m->conns) {
+        if (c->state != CONN_WRITING) {
+            VLOG_WARN_RL(&rl, "%d HTTP connections at once: closing the "
+                         "oldest idle one", MAX_CONNS);
+            conn_close(c);
+            return true;
+        }
+    }
+    VLOG_WARN_RL(&rl, "%d HTTP connections at once, all being answered: "
+                 "refusing a new one", MAX_CONNS);
+    return false;
+}
+
+static void
+accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
+          struct sockaddr *sa OVS_UNUSED, int socklen OVS_UNUSED, void *m_)
+{
+    struct metrics *m = m_;
+
+    /* A few accepts per turn of the loop, however fast they come. */
+    if (++m->burst >= ACCEPT_BURST) {
+        evconnlistener_disable(listener);
+        event_active(m->resume, EV_TIMEOUT, 1);
+    }
+    if (m->n_conns >= MAX_CONNS && !close_oldest(m)) {
+        close(fd);
+        return;
+    }
+
+    struct bufferevent *bev = bufferevent_socket_new(m->base, fd, 0);
+    if (!bev) {
+        close(fd);
+        return;
+    }
+    struct conn *c = xzalloc(sizeof *c);
+    c->m = m;
+    c->bev = bev;
+    c->state = CONN_READING;
+    http_head_init(&c->head);
+    c->deadline = evtimer_new(m->base, conn_deadline_cb, c);
+    evtimer_add(c->deadline, &(struct timeval) { .tv_sec = DEADLINE_SEC });
+    ovs_list_push_back(&m->conns, &c->node);
+    m->n_conns++;
+    bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+/* accept() failed with something other than "try again": most likely
+ * EMFILE or ENFILE, out of file descriptors.  The connection stays queued
+ * and the listening socket readable; listening on would spin.  Rest a
+ * while instead, and let BGP have the descriptors that come free. */
+static void
+accept_error_cb(struct evconnlistener *listener, void *m_)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    struct metrics *m = m_;
+    int error = EVUTIL_SOCKET_ERROR();
+
+    VLOG_WARN_RL(&rl, "accept: %s; not accepting HTTP connections for "
+                 "%d ms", ovs_strerror(error), ACCEPT_PAUSE_MS);
+    evconnlistener_disable(listener);
+    event_add(m->resume, &(struct timeval) {
+                  .tv_usec = ACCEPT_PAUSE_MS * 1000 % 1000000,
+                  .tv_sec = ACCEPT_PAUSE_MS / 1000 });
+}
+
+static void
+resume_cb(evutil_socket_t fd OVS_UNUSED, short what OVS_UNUSED, void *m_)
+{
+    struct metrics *m = m_;
+
+    m->burst = 0;
+    evconnlistener_enable(m->listener);
 }
 
 struct metrics *
@@ -239,31 +505,38 @@ metrics_start(struct event_base *base, const char *address,
     struct metrics *m = xzalloc(sizeof *m);
     const char *colon = strrchr(address, ':');
     char *host = xmemdup0(address, colon - address);
-    int port = atoi(colon + 1);
     size_t hlen = strlen(host);
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC,
+        .ai_socktype = SOCK_STREAM,
+        .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+    };
+    struct addrinfo *ai;
 
     if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
         host[hlen - 1] = '\0';
         memmove(host, host + 1, hlen - 1);
     }
+    if (getaddrinfo(*host ? host : "0.0.0.0", colon + 1, &hints, &ai)) {
+        ovs_fatal(0, "--metrics-address=%s: not an address", address);
+    }
+    m->base = base;
     m->engine = engine;
     m->ch = ch;
-    m->http = evhttp_new(base);
-    /* Read-only and small: other methods get a 405 from handle(), no
-     * request body is read, idle connections do not linger. */
-    evhttp_set_allowed_methods(m->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD
-                               | EVHTTP_REQ_POST | EVHTTP_REQ_PUT
-                               | EVHTTP_REQ_DELETE);
-    evhttp_set_max_headers_size(m->http, 8192);
-    evhttp_set_max_body_size(m->http, 0);
-    evhttp_set_timeout(m->http, 10);
-    evhttp_set_gencb(m->http, handle, m);
-    if (!evhttp_bind_socket_with_handle(m->http, *host ? host : "0.0.0.0",
-                                        port)) {
-        ovs_fatal(0, "--metrics-address=%s: cannot listen there", address);
+    ovs_list_init(&m->conns);
+    m->resume = evtimer_new(base, resume_cb, m);
+    m->listener = evconnlistener_new_bind(
+        base, accept_cb, m,
+        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC | LEV_OPT_REUSEABLE,
+        MAX_CONNS, ai->ai_addr, ai->ai_addrlen);
+    if (!m->listener) {
+        ovs_fatal(errno, "--metrics-address=%s: cannot listen there",
+                  address);
     }
-    VLOG_INFO("metrics on http://%s/metrics", address);
+    evconnlistener_set_error_cb(m->listener, accept_error_cb);
+    freeaddrinfo(ai);
     free(host);
+    VLOG_INFO("metrics on http://%s/metrics", address);
     return m;
 }
 
@@ -271,7 +544,12 @@ void
 metrics_stop(struct metrics *m)
 {
     if (m) {
-        evhttp_free(m->http);
+        struct conn *c;
+        LIST_FOR_EACH_SAFE (c, node, &m->conns) {
+            conn_close(c);
+        }
+        evconnlistener_free(m->listener);
+        event_free(m->resume);
         free(m);
     }
 }

@@ -8,10 +8,12 @@
 #include "src/speaker.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "bgp/engine.h"
 #include "bgp/log.h"
@@ -177,6 +179,24 @@ engine_config(const struct speaker_options *opts,
     memcpy(cfg->nh6, &opts->nh6, 16);
 }
 
+/* Raises the soft limit on open files to the hard one, as daemons do: the
+ * soft one is often 1024 under a far higher hard one.  (The metrics
+ * endpoint's own cap is what keeps it from taking BGP's descriptors.) */
+static void
+raise_fd_limit(void)
+{
+    struct rlimit rl;
+
+    if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl)) {
+            VLOG_WARN("cannot raise the limit on open files to %llu: %s",
+                      (unsigned long long) rl.rlim_max,
+                      ovs_strerror(errno));
+        }
+    }
+}
+
 int
 speaker_main(const struct speaker_options *opts)
 {
@@ -187,6 +207,7 @@ speaker_main(const struct speaker_options *opts)
 
     memset(&s, 0, sizeof s);
     s.opts = opts;
+    raise_fd_limit();
 
     /* OVS's rules: daemonize and set up fatal signals before any thread
      * starts. */

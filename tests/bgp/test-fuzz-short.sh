@@ -2,9 +2,10 @@
 # A short run of each libFuzzer harness, FUZZ_SHORT_SECONDS long each
 # (default 15), from its seed corpus: the BGP wire codec
 # (tests/fuzz/fuzz-bgp-wire.c, seeds in tests/fuzz/corpus), the JSON
-# tokenizer (tests/fuzz/fuzz-json-stream.c, seeds in tests/fuzz/corpus-json)
-# and the OVSDB update decoder on it (tests/fuzz/fuzz-update-decoder.c,
-# seeds in tests/fuzz/corpus-decoder).
+# tokenizer (tests/fuzz/fuzz-json-stream.c, seeds in tests/fuzz/corpus-json),
+# the OVSDB update decoder on it (tests/fuzz/fuzz-update-decoder.c, seeds in
+# tests/fuzz/corpus-decoder) and the metrics endpoint's HTTP request head
+# (tests/fuzz/fuzz-http-request.c, seeds in tests/fuzz/corpus-http).
 # What they discover goes to a temporary folder, not to the seeds.  A
 # crashing input is kept in build/fuzz/artifacts/, named after its fuzzer:
 # replay it with `build/fuzz/FUZZER FILE`.  `make fuzz` is the long run.
@@ -31,7 +32,8 @@ fuzz() {
 
 for pair in fuzz-bgp-wire:tests/fuzz/corpus \
             fuzz-json-stream:tests/fuzz/corpus-json \
-            fuzz-update-decoder:tests/fuzz/corpus-decoder; do
+            fuzz-update-decoder:tests/fuzz/corpus-decoder \
+            fuzz-http-request:tests/fuzz/corpus-http; do
     name=${pair%%:*}
     if fuzz "$name" "${pair#*:}"; then
         check "$name ran ${SECONDS_TO_RUN}s without a crash" true
