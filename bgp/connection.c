@@ -36,6 +36,9 @@
 /* RFC 9687: how long a peer may leave our output unread. */
 #define SEND_HOLD_MIN 480
 
+/* How long the listeners rest when accept() fails (out of descriptors). */
+#define LISTEN_PAUSE_S 1
+
 static void conn_read_cb(struct bufferevent *, void *);
 static void conn_write_cb(struct bufferevent *, void *);
 static void conn_event_cb(struct bufferevent *, short, void *);
@@ -546,6 +549,36 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     }
 }
 
+/* accept() failed with something other than "try again": most likely
+ * EMFILE or ENFILE, out of file descriptors.  The connection stays queued
+ * and the socket readable, so listening on would spin: every listener
+ * rests a while, and the sessions keep the loop. */
+static void
+accept_error_cb(struct evconnlistener *l, void *e_)
+{
+    struct bgp_engine *e = e_;
+    int error = EVUTIL_SOCKET_ERROR();
+    struct timeval pause = { .tv_sec = LISTEN_PAUSE_S };
+
+    bgp_log(BGP_LOG_WARN | BGP_LOG_RL, "accept: %s; not accepting BGP "
+            "connections for %d s", evutil_socket_error_to_string(error),
+            LISTEN_PAUSE_S);
+    for (size_t i = 0; i < e->n_listeners; i++) {
+        evconnlistener_disable(e->listeners[i]);
+    }
+    event_add(e->listen_resume, &pause);
+}
+
+void
+listener_resume_cb(evutil_socket_t fd, short what, void *e_)
+{
+    struct bgp_engine *e = e_;
+
+    for (size_t i = 0; i < e->n_listeners; i++) {
+        evconnlistener_enable(e->listeners[i]);
+    }
+}
+
 int
 listener_open(struct bgp_engine *e, const struct sockaddr_storage *ss,
               const char **error)
@@ -586,6 +619,7 @@ listener_open(struct bgp_engine *e, const struct sockaddr_storage *ss,
         *error = "listen";
         goto fail;
     }
+    evconnlistener_set_error_cb(l, accept_error_cb);
     e->listeners[e->n_listeners++] = l;
     return 0;
 

@@ -138,6 +138,7 @@ bgp_engine_create(struct event_base *base,
     }
     e->rib = bgp_rib_create();
     e->deferral = event_new(base, -1, 0, deferral_cb, e);
+    e->listen_resume = event_new(base, -1, 0, listener_resume_cb, e);
     return e;
 }
 
@@ -250,6 +251,7 @@ bgp_engine_stop(struct bgp_engine *e, bool graceful, const char *message)
         evconnlistener_free(e->listeners[i]);
     }
     e->n_listeners = 0;
+    event_del(e->listen_resume);
     for (size_t i = 0; i < e->n_peers; i++) {
         struct bgp_peer *peer = e->peers[i];
         peer->fsm.hold_dial = false;
@@ -280,6 +282,7 @@ bgp_engine_destroy(struct bgp_engine *e)
     free(e->peers);
     bgp_rib_destroy(e->rib);
     event_free(e->deferral);
+    event_free(e->listen_resume);
     free(e);
 }
 

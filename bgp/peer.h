@@ -103,6 +103,7 @@ struct bgp_engine {
     size_t n_peers;
     struct evconnlistener *listeners[2];
     size_t n_listeners;
+    struct event *listen_resume;  /* Listening again after accept failed. */
     bool stopped;
 };
 
@@ -132,6 +133,7 @@ void conn_resolve_collision(struct bgp_peer *, const struct bgp_open *);
 bool conn_promote_collision(struct bgp_peer *);
 int listener_open(struct bgp_engine *, const struct sockaddr_storage *,
                   const char **error);
+void listener_resume_cb(evutil_socket_t, short, void *engine);
 
 /* update-pump.c: the adj-RIB-out to UPDATEs. */
 void peer_schedule_work(struct bgp_peer *);

@@ -9,7 +9,9 @@
 # - an eBGP peer whose BGP identifier is the speaker's own is accepted
 #   (RFC 6286 section 2.2 refuses it from internal peers only);
 # - 200 connections at once, while the speaker does not accept (SIGSTOP),
-#   all complete their handshake: the listening backlog is the system's.
+#   all complete their handshake: the listening backlog is the system's;
+# - out of file descriptors, accept() fails: the listener rests a second
+#   rather than spin on its readable socket.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/interop.sh"
 
@@ -50,6 +52,41 @@ check "200 simultaneous connections all complete their handshake" \
     test "$out" = 200 || note "completed: $out"
 check "... and the speaker refuses them, still running" \
     wait_until 10 grep -q 'connection from 127.0.0.5 refused' "$T/d.log"
+
+# --- Out of file descriptors: accept() fails and the connection stays
+# queued.  The listener must rest, not spin on a readable socket.  The
+# driver's limit is set to its lowest free descriptor, so that its next
+# accept() gets EMFILE.
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+lowest_free_fd() {
+    local fd=0
+    while [ -e "/proc/$1/fd/$fd" ]; do
+        fd=$((fd + 1))
+    done
+    echo "$fd"
+}
+lim=$(lowest_free_fd "$DRIVER_PID")
+prlimit --pid "$DRIVER_PID" --nofile="$lim:"
+spawn holder python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])),
+                             source_address=("127.0.0.6", 0))
+time.sleep(30)' "$sp"
+check "out of descriptors: accept fails, the listener rests" \
+    wait_until 10 grep -q 'accept: Too many open files; not accepting BGP' \
+    "$T/d.log"
+# An observation window, not a synchronisation: over 2 s a spinning loop
+# burns about 2 s of CPU (200 ticks), a resting one next to nothing.
+t0=$(cpu_ticks "$DRIVER_PID")
+! wait_until 2 false
+t1=$(cpu_ticks "$DRIVER_PID")
+check "... and does not spin (CPU ticks over 2 s: $((t1 - t0)))" \
+    test $((t1 - t0)) -lt 50
+prlimit --pid "$DRIVER_PID" --nofile=1024:
+check "descriptors back: the queued connection is accepted (and refused)" \
+    wait_until 10 grep -q 'connection from 127.0.0.6 refused' "$T/d.log"
 
 check "the driver stops cleanly (no sanitizer report)" driver_stop d
 done_testing
