@@ -246,6 +246,8 @@ void
 conn_close_all(struct bgp_fsm *f)
 {
     struct bgp_peer *peer = f->aux;
+    /* A dial that failed at once reports it later: not to a new session. */
+    event_del(peer->failed);
     conn_free(peer->conn, true);
     peer->conn = NULL;
     conn_free(peer->coll, true);
@@ -294,15 +296,33 @@ ours_stays(const struct bgp_peer *peer, const struct bgp_open *open)
 }
 
 /* Resolves a connection collision (RFC 4271 section 6.8) once the second
- * connection's OPEN is in. */
+ * connection's OPEN is in.  An Established session stays, unless the
+ * second connection is that of a peer with graceful restart that came
+ * back while the session looked up: it has restarted, and the old
+ * connection is dead (RFC 4724 section 4.2). */
 void
 conn_resolve_collision(struct bgp_peer *peer, const struct bgp_open *open)
 {
     struct bgp_notification cease;
     bgp_notification_set(&cease, BGP_ERR_CEASE, BGP_ERR_CEASE_COLLISION,
                          NULL, 0);
-    bool keep_existing = (ours_stays(peer, open) ? peer->conn->outgoing
-                          : !peer->conn->outgoing);
+
+    if (peer->fsm.state == BGP_ST_ESTABLISHED && peer->coll->restarted) {
+        bgp_log(BGP_LOG_INFO, "peer %s: the peer restarted (graceful "
+                "restart): its new connection replaces the session",
+                peer->name);
+        peer_set_error(peer, "the peer restarted (new connection while "
+                       "Established)");
+        conn_free(peer->conn, false);
+        peer->conn = peer->coll;
+        peer->coll = NULL;
+        bgp_fsm_event(&peer->fsm, BGP_EV_TCP_REPLACED, NULL);
+        bgp_fsm_event(&peer->fsm, BGP_EV_OPEN, open);
+        return;
+    }
+    bool keep_existing = (peer->fsm.state == BGP_ST_ESTABLISHED
+                          || (ours_stays(peer, open) ? peer->conn->outgoing
+                              : !peer->conn->outgoing));
 
     if (keep_existing) {
         bgp_log(BGP_LOG_INFO, "peer %s: connection collision: keeping the "
@@ -512,6 +532,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
          * connection. */
     case BGP_ST_CONNECT:
     case BGP_ST_ACTIVE:
+        event_del(peer->failed);
         conn_free(peer->conn, false);
         peer->conn = c;
         bgp_fsm_event(&peer->fsm, BGP_EV_TCP_CONNECTED, NULL);
@@ -525,16 +546,16 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     case BGP_ST_ESTABLISHED: {
         if (peer->fsm.peer_open.caps.gr) {
             /* RFC 4724 section 4.2: a peer with graceful restart that
-             * connects again has restarted; the old connection is dead
-             * (its TCP may never tell), and the new one replaces it. */
+             * connects again has restarted, and its old connection is dead
+             * (TCP may never tell).  Its OPEN on the new one, if valid,
+             * replaces the session (conn_resolve_collision()). */
             bgp_log(BGP_LOG_INFO, "peer %s: new connection while "
-                    "Established: the peer restarted (graceful restart); "
-                    "replacing the session", peer->name);
-            peer_set_error(peer, "the peer restarted (new connection while "
-                           "Established)");
-            conn_free(peer->conn, false);
-            peer->conn = c;
-            bgp_fsm_event(&peer->fsm, BGP_EV_TCP_REPLACED, NULL);
+                    "Established (graceful restart): waiting for its OPEN",
+                    peer->name);
+            conn_free(peer->coll, false);
+            peer->coll = c;
+            c->restarted = true;
+            peer_send_open_on(peer, c);
             break;
         }
         struct bgp_notification cease;

@@ -288,8 +288,12 @@ bgp_fsm_event(struct bgp_fsm *f, enum bgp_event event, const void *arg)
             start(f);
         } else if (event == BGP_EV_TCP_CONNECTED && !f->stopped) {
             /* Waiting to restart, and the peer connected: start now, with
-             * its connection. */
+             * its connection.  Refusing it would make the peer wait for
+             * its own connect-retry timer (120 s in BIRD and FRR); the
+             * restart delay paces only our own dials. */
             change_state(f, BGP_ST_OPENSENT, "connection accepted");
+        } else if (event == BGP_EV_TCP_CONNECTED) {
+            f->ops->close(f);
         } else if (event == BGP_EV_STOP) {
             f->stopped = true;
             f->ops->set_timer(f, BGP_TIMER_IDLE_HOLD, 0);

@@ -44,6 +44,9 @@ struct conn {
     bool outgoing;              /* We initiated it. */
     bool connected;
     bool open_sent;             /* Our OPEN is out on it. */
+    bool restarted;             /* Accepted while Established from a peer
+                                 * with graceful restart: its OPEN replaces
+                                 * the session (RFC 4724 section 4.2). */
     struct sockaddr_storage local;
 };
 

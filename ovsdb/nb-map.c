@@ -390,6 +390,8 @@ nb_routes_clear(struct nb_routes *r)
     r->n_prefixes = 0;
     free(r->error);
     r->error = NULL;
+    free(r->warning);
+    r->warning = NULL;
 }
 
 void
@@ -816,7 +818,7 @@ parse_vip(const char *s, struct nb_prefix *p)
         }
     }
 
-    error = parse_host_addr(addr, len, p);
+    error = parse_addr(addr, len, p);
     if (error) {
         return error;
     }
@@ -853,6 +855,11 @@ nb_map_lb(const struct nb_lb_in *lb, const struct nb_map_config *cfg,
         return;
     }
 
+    /* A load balancer may hold every service of a cluster (Kube-OVN's
+     * cluster-tcp-lb): a VIP in special-purpose space is left out alone,
+     * not with all the others.  A VIP that does not parse still fails the
+     * row, as any bad value does. */
+    size_t n_special = 0;
     struct smap_node *node;
     SMAP_FOR_EACH (node, lb->vips) {
         struct nb_prefix p;
@@ -862,7 +869,22 @@ nb_map_lb(const struct nb_lb_in *lb, const struct nb_map_config *cfg,
                      node->key, error);
             return;
         }
+        const char *special = special_prefix(&p);
+        if (special) {
+            if (!n_special++) {
+                r->warning = xasprintf("%s %s: VIP \"%s\" not announced: "
+                                       "%s", what->kind, what->name,
+                                       node->key, special);
+            }
+            continue;
+        }
         add_prefix(r, &p);
+    }
+    if (n_special > 1) {
+        char *w = xasprintf("%s (and %"PRIuSIZE" more VIPs like it)",
+                            r->warning, n_special - 1);
+        free(r->warning);
+        r->warning = w;
     }
     finish_routes(r);
 }

@@ -76,6 +76,9 @@ struct nb_routes {
     size_t n_prefixes;
     size_t allocated;
     char *error;                /* Why the row was skipped, or NULL. */
+    char *warning;              /* What of an announced row was left out
+                                 * (a load balancer's special-purpose
+                                 * VIPs), or NULL. */
 };
 
 void nb_routes_init(struct nb_routes *);

@@ -988,10 +988,13 @@ apply_routes(struct nb_replica *r, struct rs_row *routes, bool skipped,
              enum rs_kind kind, const char *name)
 {
     const struct nb_routes *out = &r->scratch;
-    bool now = out->error != NULL;
+    bool now = out->error || out->warning;
 
-    if (now) {
+    if (out->error) {
         VLOG_WARN_RL(&bad_row_rl, "%s; not announced", out->error);
+    } else if (out->warning) {
+        VLOG_WARN_RL(&bad_row_rl, "%s; the rest is announced",
+                     out->warning);
     } else if (out->nat_outgoing && out->n_prefixes) {
         VLOG_WARN_RL(&bad_row_rl, "%s %s is announced, but has "
                      "external_ids:" NB_KEY_NAT_OUTGOING "=true: return "

@@ -6,6 +6,8 @@
 #   connection: entering OpenSent again stops the keepalive timer of
 #   OpenConfirm, which would otherwise fire in OpenSent and earn the peer an
 #   FSM error (5/1);
+# - a collision whose second OPEN comes after the session is Established
+#   on the first connection: the session stays;
 # - an eBGP peer whose BGP identifier is the speaker's own is accepted
 #   (RFC 6286 section 2.2 refuses it from internal peers only);
 # - 200 connections at once, while the speaker does not accept (SIGSTOP),
@@ -18,13 +20,14 @@
 SESSION_PEER=$TOP/tests/tools/bgp-session-peer.py
 AS=65000
 ID=10.0.0.1
-sp=$(free_port) cp=$(free_port)
+sp=$(free_port) cp=$(free_port) lp=$(free_port)
 
 driver_start d --local-as $AS --router-id $ID --local-address 127.0.0.1 \
     --listen-port "$sp" --hold 3 --connect-retry 1 \
     --peer "127.0.0.2,65002,port=$cp" \
     --peer 127.0.0.3,65003,passive \
-    --peer "127.0.0.4,$AS,passive"
+    --peer "127.0.0.4,$AS,passive" \
+    --peer "127.0.0.7,65007,port=$lp"
 driver_cmd d + 10.0.0.0/24
 driver_cmd d complete
 
@@ -35,6 +38,14 @@ check "collision: the speaker goes on with the peer's connection, no FSM \
 error" test "$out" = established || note "peer: $out"
 grep -q 'connection closed during a collision' "$T/d.log"
 check "... after the collision it saw" test $? = 0
+
+# --- A collision whose second OPEN comes once the session is up on the
+# first connection: an Established session stays, whatever the
+# identifiers say.
+out=$(python3 "$SESSION_PEER" collision-late 127.0.0.7 "$lp" 127.0.0.1 \
+      "$sp" 65007 2>&1)
+check "late collision: the Established session stays, Cease on the other" \
+    test "$out" = "kept, notification 6 7 on the second" || note "peer: $out"
 
 # --- Our own identifier, from an external and from an internal peer.
 out=$(python3 "$SESSION_PEER" open 127.0.0.3 127.0.0.1 "$sp" 65003 $ID 2>&1)

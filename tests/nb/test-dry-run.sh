@@ -186,8 +186,8 @@ check "port with no IP: warning" \
     wait_until 10 grep -q 'logical switch port noip.default: announced, but has no IP address' "$T/speaker.log"
 
 # Special-purpose space is never announced, from any row: a default route,
-# a link-local subnet, a multicast VIP, loopback, link-local and multicast
-# pod IPs.
+# a link-local subnet, loopback, link-local and multicast pod IPs; a
+# multicast VIP is left out of its load balancer, whose other VIPs stay.
 nbctl ls-add dflt -- set logical_switch dflt \
     external_ids:ovn.kubernetes.io/bgp=true \
     external_ids:ovn.kubernetes.io/cidr='"0.0.0.0/0"'
@@ -199,9 +199,13 @@ nbctl ls-add ll6 -- set logical_switch ll6 \
 check "link-local ipv6_prefix: refused" \
     wait_until 10 grep -q 'logical switch ll6: bad value "fe80::" in other_config:ipv6_prefix: link-local address (fe80::/10, RFC 6890: never announced)' "$T/speaker.log"
 nbctl lb-add mcast 224.0.0.5:80 10.16.0.5:80 tcp \
+    -- lb-add mcast 10.96.7.7:80 10.16.0.5:80 tcp \
     -- set load_balancer mcast external_ids:ovn.kubernetes.io/bgp=true
-check "multicast VIP: refused" \
-    wait_until 10 grep -q 'load balancer mcast: bad value "224.0.0.5:80" in vips: multicast address (224.0.0.0/4' "$T/speaker.log"
+check "multicast VIP: left out, the warning says why" \
+    wait_until 10 grep -q 'load balancer mcast: VIP "224.0.0.5:80" not announced: multicast address (224.0.0.0/4' "$T/speaker.log"
+check "... and the load balancer's other VIP is announced" \
+    expect '\+ 10\.96\.7\.7/32 service:mcast'
+
 # (Each warning spends one of the rate limit's burst of 20: few rows here,
 # every address in the unit tests.)
 nbctl ls-add special
@@ -216,7 +220,8 @@ check "IPv6 multicast pod IP: refused" \
     wait_until 10 grep -q 'logical switch port sp4.default: bad value "ff02::1" in addresses: multicast address (ff00::/8' "$T/speaker.log"
 marker 4
 check "skipped rows announce nothing" \
-    absent '.* (pod:(badip|word|noip|sp[0-9])\.default|subnet:(hostbits|dflt|ll6)|service:mcast)'
+    absent '.* (pod:(badip|word|noip|sp[0-9])\.default|subnet:(hostbits|dflt|ll6))'
+check "the multicast VIP is not" absent '. 224\.0\.0\.5/32 .*'
 nbctl set logical_switch_port word.default \
     external_ids:ovn.kubernetes.io/bgp=true
 check "a fixed row is announced" \

@@ -15,6 +15,12 @@ usage:
       keepalive intervals.  Prints "notification CODE SUBCODE" if the
       speaker sends one meanwhile, else sends OPEN and KEEPALIVE and prints
       "established" once the speaker's KEEPALIVE comes.
+  bgp-session-peer.py collision-late SRC LISTEN-PORT DST DST-PORT AS
+      As collision, but the session comes up on the first connection
+      (KEEPALIVE) before this peer sends its OPEN on the second, with an
+      identifier higher than the speaker's: an Established session stays
+      (RFC 4271 section 6.8).  Prints "kept, notification 6 7 on the
+      second", or "replaced (...)" if the speaker dropped the session.
   bgp-session-peer.py open SRC DST DST-PORT AS BGP-ID
       Connects from SRC, sends an OPEN with that AS and identifier, and
       prints "established" (the speaker answered OPEN and KEEPALIVE) or
@@ -110,17 +116,24 @@ def connect(src, dst, port):
     return Conn(s)
 
 
-def collision(src, listen_port, dst, dst_port, my_as):
+def to_openconfirm(src, listen_port, my_as, hold):
+    """Takes the speaker's connection on SRC:LISTEN-PORT and answers its OPEN:
+    the speaker is in OpenConfirm on it."""
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((src, int(listen_port)))
     listener.listen(1)
     listener.settimeout(20)
     a = Conn(listener.accept()[0])
+    listener.close()
     a.expect(1)
-    a.sock.sendall(open_message(int(my_as), src))
-    a.expect(4)                         # The speaker is in OpenConfirm.
+    a.sock.sendall(open_message(int(my_as), src, hold))
+    a.expect(4)
+    return a
 
+
+def collision(src, listen_port, dst, dst_port, my_as):
+    a = to_openconfirm(src, listen_port, my_as, HOLD)
     b = connect(src, dst, dst_port)
     b.expect(1)                         # Its OPEN on the second connection.
     a.sock.close()                      # The speaker moves to the second.
@@ -137,6 +150,38 @@ def collision(src, listen_port, dst, dst_port, my_as):
     b.expect(4)
     print("established")
     b.sock.close()
+
+
+def collision_late(src, listen_port, dst, dst_port, my_as):
+    a = to_openconfirm(src, listen_port, my_as, 9)
+    b = connect(src, dst, dst_port)
+    b.expect(1)                         # Its OPEN on the second connection.
+    a.sock.sendall(KEEPALIVE)           # Established on the first:
+    a.expect(2)                         # its table comes.
+    b.sock.sendall(open_message(int(my_as), src, hold=9))
+    deadline = time.monotonic() + 5
+    while True:
+        m = b.read(deadline)
+        if m is None:
+            fail("no answer on the second connection")
+        if m[0] == 3:
+            break
+    body = m[1]
+    # The first connection must still carry the session.
+    a.sock.sendall(KEEPALIVE)
+    deadline = time.monotonic() + 1
+    while True:
+        m = a.read(deadline)
+        if m is None:
+            break
+        if m[0] == 3:
+            print("replaced (notification %d %d on the first)"
+                  % (m[1][0], m[1][1]))
+            return
+    if time.monotonic() < deadline:
+        print("replaced (the first connection closed)")
+        return
+    print("kept, notification %d %d on the second" % (body[0], body[1]))
 
 
 def open_exchange(src, dst, port, my_as, bgp_id):
@@ -175,7 +220,9 @@ def flood(src, dst, port, n):
 
 
 def main():
-    cases = {"collision": (collision, 5), "open": (open_exchange, 5),
+    cases = {"collision": (collision, 5),
+             "collision-late": (collision_late, 5),
+             "open": (open_exchange, 5),
              "flood": (flood, 4)}
     if len(sys.argv) < 2 or sys.argv[1] not in cases \
             or len(sys.argv) - 2 != cases[sys.argv[1]][1]:

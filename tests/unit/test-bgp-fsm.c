@@ -465,7 +465,18 @@ test_idle_takes_the_peers_connection(void **state)
     assert_int_equal(rec.timers[BGP_TIMER_IDLE_HOLD], 0);
     assert_int_equal(rec.opens, 1);
 
+    /* After failures in a row too: the restart delay paces our own dials,
+     * not the peer's (refused, it would wait for its connect-retry). */
+    bgp_fsm_event(&fsm, BGP_EV_KEEPALIVE, NULL);   /* Unexpected. */
+    assert_int_equal(fsm.state, BGP_ST_IDLE);
+    assert_int_equal(rec.timers[BGP_TIMER_IDLE_HOLD], 2);
+    bgp_fsm_event(&fsm, BGP_EV_TCP_CONNECTED, NULL);
+    assert_int_equal(fsm.state, BGP_ST_OPENSENT);
+    assert_int_equal(rec.timers[BGP_TIMER_IDLE_HOLD], 0);
+
     /* Stopped while Idle: no restart, no connection taken. */
+    bgp_fsm_event(&fsm, BGP_EV_STOP, NULL);
+    assert_int_equal(fsm.state, BGP_ST_IDLE);
     bgp_fsm_event(&fsm, BGP_EV_TCP_FAILED, NULL);
     bgp_fsm_event(&fsm, BGP_EV_STOP, NULL);
     bgp_fsm_event(&fsm, BGP_EV_STOP, NULL);

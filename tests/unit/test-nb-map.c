@@ -1593,9 +1593,9 @@ test_lb_bad_policy_word_is_error(void **state OVS_UNUSED)
 }
 
 /* Maps each of 'vips' next to a good VIP, which is not announced either,
- * and checks the error; 'special': a refusal of special-purpose space. */
+ * and checks the error. */
 static void
-check_bad_vips(const char *const *vips, size_t n, bool special)
+check_bad_vips(const char *const *vips, size_t n)
 {
     struct nb_routes r;
 
@@ -1606,8 +1606,7 @@ check_bad_vips(const char *const *vips, size_t n, bool special)
             .vips = { "10.96.0.2:80", vips[i] },
         };
         map_lb("svc", &c, true, &r);
-        (special ? check_refused : check_error)(&r, "load balancer svc",
-                                                vips[i]);
+        check_error(&r, "load balancer svc", vips[i]);
     }
     nb_routes_destroy(&r);
 }
@@ -1625,17 +1624,52 @@ test_lb_bad_vip_is_error(void **state OVS_UNUSED)
         /* Bad brackets. */
         "[fd00::1", "[fd00::1]x", "[fd00::1]80", "[10.96.0.1]:80",
     };
-    check_bad_vips(vips, ARRAY_SIZE(vips), false);
+    check_bad_vips(vips, ARRAY_SIZE(vips));
 }
 
+/* A VIP in special-purpose space is left out alone: the load balancer may
+ * hold every service of the cluster, which stay announced. */
 static void
-test_lb_special_vip_is_refused(void **state OVS_UNUSED)
+test_lb_special_vip_is_left_out(void **state OVS_UNUSED)
 {
     static const char *const vips[] = {
         "127.0.0.1:80", "224.0.0.5", "0.0.0.0:80", "255.255.255.255",
         "169.254.169.254:80", "::1", "[ff02::1]:80", "[fe80::1]:443",
     };
-    check_bad_vips(vips, ARRAY_SIZE(vips), true);
+    struct nb_routes r;
+
+    nb_routes_init(&r);
+    for (size_t i = 0; i < ARRAY_SIZE(vips); i++) {
+        struct lb_cols c = {
+            .bgp = "true",
+            .vips = { "10.96.0.2:80", vips[i], "[fd00:96::2]:53" },
+        };
+        map_lb("svc", &c, true, &r);
+        check_routes(&r, "10.96.0.2/32 fd00:96::2/128");
+        assert_non_null(r.warning);
+        if (!strstr(r.warning, "load balancer svc: VIP")
+            || !strstr(r.warning, vips[i])
+            || !strstr(r.warning, "never announced")) {
+            fail_msg("%s: warning \"%s\" does not name the VIP and why",
+                     vips[i], r.warning);
+        }
+    }
+
+    /* Several: one warning, counting the others; none left, nothing. */
+    struct lb_cols c = {
+        .bgp = "true", .vips = { "127.0.0.1:80", "224.0.0.5", "::1" },
+    };
+    map_lb("svc", &c, true, &r);
+    check_routes(&r, "");
+    assert_non_null(r.warning);
+    assert_non_null(strstr(r.warning, "(and 2 more VIPs like it)"));
+
+    /* A good row has no warning left from the one before. */
+    struct lb_cols good = { .bgp = "true", .vips = { "10.96.0.3" } };
+    map_lb("svc", &good, true, &r);
+    check_routes(&r, "10.96.0.3/32");
+    assert_null(r.warning);
+    nb_routes_destroy(&r);
 }
 
 int
@@ -1707,7 +1741,7 @@ main(void)
         cmocka_unit_test(test_lb_local_is_error),
         cmocka_unit_test(test_lb_bad_policy_word_is_error),
         cmocka_unit_test(test_lb_bad_vip_is_error),
-        cmocka_unit_test(test_lb_special_vip_is_refused),
+        cmocka_unit_test(test_lb_special_vip_is_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
