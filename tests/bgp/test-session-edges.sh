@@ -9,7 +9,9 @@
 # - a collision whose second OPEN comes after the session is Established
 #   on the first connection: the session stays;
 # - an eBGP peer whose BGP identifier is the speaker's own is accepted
-#   (RFC 6286 section 2.2 refuses it from internal peers only);
+#   (RFC 6286 section 2.2 refuses it from internal peers only), and in a
+#   collision the connection of the speaker with the higher AS stays
+#   (section 2.3);
 # - 200 connections at once, while the speaker does not accept (SIGSTOP),
 #   all complete their handshake: the listening backlog is the system's;
 # - out of file descriptors, accept() fails: the listener rests a second
@@ -20,14 +22,15 @@
 SESSION_PEER=$TOP/tests/tools/bgp-session-peer.py
 AS=65000
 ID=10.0.0.1
-sp=$(free_port) cp=$(free_port) lp=$(free_port)
+sp=$(free_port) cp=$(free_port) lp=$(free_port) ip=$(free_port)
 
 driver_start d --local-as $AS --router-id $ID --local-address 127.0.0.1 \
     --listen-port "$sp" --hold 3 --connect-retry 1 \
     --peer "127.0.0.2,65002,port=$cp" \
     --peer 127.0.0.3,65003,passive \
     --peer "127.0.0.4,$AS,passive" \
-    --peer "127.0.0.7,65007,port=$lp"
+    --peer "127.0.0.7,65007,port=$lp" \
+    --peer "127.0.0.8,64999,port=$ip"
 driver_cmd d + 10.0.0.0/24
 driver_cmd d complete
 
@@ -46,6 +49,14 @@ out=$(python3 "$SESSION_PEER" collision-late 127.0.0.7 "$lp" 127.0.0.1 \
       "$sp" 65007 2>&1)
 check "late collision: the Established session stays, Cease on the other" \
     test "$out" = "kept, notification 6 7 on the second" || note "peer: $out"
+
+# --- A collision with an eBGP peer that has our identifier: the
+# connection of the speaker with the higher AS (ours, 65000 > 64999) stays.
+out=$(python3 "$SESSION_PEER" collision-same-id 127.0.0.8 "$ip" 127.0.0.1 \
+      "$sp" 64999 $ID 2>&1)
+check "collision with our identifier: the higher AS's connection stays \
+(RFC 6286)" test "$out" = "the speaker's kept, notification 6 7 on the \
+peer's" || note "peer: $out"
 
 # --- Our own identifier, from an external and from an internal peer.
 out=$(python3 "$SESSION_PEER" open 127.0.0.3 127.0.0.1 "$sp" 65003 $ID 2>&1)

@@ -21,6 +21,11 @@ usage:
       identifier higher than the speaker's: an Established session stays
       (RFC 4271 section 6.8).  Prints "kept, notification 6 7 on the
       second", or "replaced (...)" if the speaker dropped the session.
+  bgp-session-peer.py collision-same-id SRC LISTEN-PORT DST DST-PORT AS ID
+      A collision in which this (external) peer's BGP identifier is the
+      speaker's own, and its AS lower: RFC 6286 section 2.3 keeps the
+      connection the speaker opened.  Prints "the speaker's kept,
+      notification 6 7 on the peer's" once the session is up on it.
   bgp-session-peer.py open SRC DST DST-PORT AS BGP-ID
       Connects from SRC, sends an OPEN with that AS and identifier, and
       prints "established" (the speaker answered OPEN and KEEPALIVE) or
@@ -116,9 +121,9 @@ def connect(src, dst, port):
     return Conn(s)
 
 
-def to_openconfirm(src, listen_port, my_as, hold):
-    """Takes the speaker's connection on SRC:LISTEN-PORT and answers its OPEN:
-    the speaker is in OpenConfirm on it."""
+def to_openconfirm(src, listen_port, my_as, hold, bgp_id=None):
+    """Takes the speaker's connection on SRC:LISTEN-PORT and answers its OPEN
+    (identifier 'bgp_id', else SRC): the speaker is in OpenConfirm on it."""
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((src, int(listen_port)))
@@ -127,7 +132,7 @@ def to_openconfirm(src, listen_port, my_as, hold):
     a = Conn(listener.accept()[0])
     listener.close()
     a.expect(1)
-    a.sock.sendall(open_message(int(my_as), src, hold))
+    a.sock.sendall(open_message(int(my_as), bgp_id or src, hold))
     a.expect(4)
     return a
 
@@ -184,6 +189,25 @@ def collision_late(src, listen_port, dst, dst_port, my_as):
     print("kept, notification %d %d on the second" % (body[0], body[1]))
 
 
+def collision_same_id(src, listen_port, dst, dst_port, my_as, bgp_id):
+    a = to_openconfirm(src, listen_port, my_as, 9, bgp_id)
+    b = connect(src, dst, dst_port)
+    b.expect(1)
+    b.sock.sendall(open_message(int(my_as), bgp_id, 9))
+    deadline = time.monotonic() + 5
+    while True:
+        m = b.read(deadline)
+        if m is None:
+            fail("no answer on the second connection")
+        if m[0] == 3:
+            break
+    body = m[1]
+    a.sock.sendall(KEEPALIVE)
+    a.expect(2)                         # Established: its table comes.
+    print("the speaker's kept, notification %d %d on the peer's"
+          % (body[0], body[1]))
+
+
 def open_exchange(src, dst, port, my_as, bgp_id):
     c = connect(src, dst, port)
     c.sock.sendall(open_message(int(my_as), bgp_id))
@@ -222,6 +246,7 @@ def flood(src, dst, port, n):
 def main():
     cases = {"collision": (collision, 5),
              "collision-late": (collision_late, 5),
+             "collision-same-id": (collision_same_id, 6),
              "open": (open_exchange, 5),
              "flood": (flood, 4)}
     if len(sys.argv) < 2 or sys.argv[1] not in cases \
