@@ -92,6 +92,16 @@ class Conn:
                 return None
             self.buf += chunk
 
+    def notification(self, seconds):
+        """Reads up to a NOTIFICATION and returns its body."""
+        deadline = time.monotonic() + seconds
+        while True:
+            m = self.read(deadline)
+            if m is None:
+                fail("no NOTIFICATION")
+            if m[0] == 3:
+                return m[1]
+
     def expect(self, mtype, seconds=10):
         """Reads up to a message of 'mtype'; a NOTIFICATION ends the run."""
         deadline = time.monotonic() + seconds
@@ -164,14 +174,7 @@ def collision_late(src, listen_port, dst, dst_port, my_as):
     a.sock.sendall(KEEPALIVE)           # Established on the first:
     a.expect(2)                         # its table comes.
     b.sock.sendall(open_message(int(my_as), src, hold=9))
-    deadline = time.monotonic() + 5
-    while True:
-        m = b.read(deadline)
-        if m is None:
-            fail("no answer on the second connection")
-        if m[0] == 3:
-            break
-    body = m[1]
+    body = b.notification(5)
     # The first connection must still carry the session.
     a.sock.sendall(KEEPALIVE)
     deadline = time.monotonic() + 1
@@ -194,14 +197,7 @@ def collision_same_id(src, listen_port, dst, dst_port, my_as, bgp_id):
     b = connect(src, dst, dst_port)
     b.expect(1)
     b.sock.sendall(open_message(int(my_as), bgp_id, 9))
-    deadline = time.monotonic() + 5
-    while True:
-        m = b.read(deadline)
-        if m is None:
-            fail("no answer on the second connection")
-        if m[0] == 3:
-            break
-    body = m[1]
+    body = b.notification(5)
     a.sock.sendall(KEEPALIVE)
     a.expect(2)                         # Established: its table comes.
     print("the speaker's kept, notification %d %d on the peer's"
