@@ -6,7 +6,9 @@
 # speaker closes one (tests/tools/http-flood.py).  Then /metrics still
 # answers, the speaker holds no more than its cap of connections, the
 # session stays Established without a flap, and a session reset by the
-# router comes back, which takes new file descriptors.
+# router comes back, which takes new file descriptors.  Then the caps on a
+# request: a head over 8 KB gets 431, a malformed one 400, another method
+# 405.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../bgp/peers.sh"
 . "$(dirname "$0")/speaker.sh"
@@ -93,4 +95,24 @@ check "the flood went on all along" kill -0 "$FLOOD_PID"
 kill -TERM "$FLOOD_PID" 2>/dev/null
 wait "$FLOOD_PID" 2>/dev/null
 note "$(cat "$T/flood.log")"
+
+# status REQUEST: the status line the endpoint answers REQUEST with
+# (\r and \n in it stand for CR and LF).
+status() {
+    "$PEER_PY" -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+print(s.makefile("rb").readline().decode().strip())' "$metrics_port" "$1"
+}
+big=$(head -c 9000 /dev/zero | tr '\0' a)
+check "a request head over 8 KB: 431" \
+    test "$(status "GET /metrics HTTP/1.1\\r\\nX-Big: $big\\r\\n\\r\\n")" \
+    = "HTTP/1.1 431 Request Header Fields Too Large"
+check "a malformed request line: 400" \
+    test "$(status "GET\\r\\n\\r\\n")" = "HTTP/1.1 400 Bad Request"
+check "another method: 405" \
+    test "$(status "OPTIONS /metrics HTTP/1.1\\r\\n\\r\\n")" \
+    = "HTTP/1.1 405 Method Not Allowed"
+check "and /metrics answers after them" wait_until 8 metrics_answer
 done_testing
