@@ -570,6 +570,26 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
     }
 }
 
+/* Sets, or with a NULL 'password' clears, the TCP MD5 key for 'addr' on
+ * every listener of its family: the other peers' keys stay. */
+void
+listener_set_md5(struct bgp_engine *e, const struct sockaddr_storage *addr,
+                 const char *password)
+{
+    for (size_t i = 0; i < e->n_listeners; i++) {
+        int fd = evconnlistener_get_fd(e->listeners[i]);
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof ss;
+
+        if (!getsockname(fd, (struct sockaddr *) &ss, &len)
+            && ss.ss_family == addr->ss_family
+            && set_md5(fd, addr, password ? password : "")) {
+            bgp_log(BGP_LOG_WARN, "TCP MD5 key on the listener: %s",
+                    strerror(errno));
+        }
+    }
+}
+
 /* accept() failed with something other than "try again": most likely
  * EMFILE or ENFILE, out of file descriptors.  The connection stays queued
  * and the socket readable, so listening on would spin: every listener

@@ -142,9 +142,12 @@ bgp_engine_create(struct event_base *base,
     return e;
 }
 
-int
-bgp_engine_add_peer(struct bgp_engine *e, const struct bgp_peer_config *cfg,
-                    const char **error)
+/* Checks the settings of a peer; 'self' is the peer they are for, if it
+ * exists already.  Returns 0, or -1 with 'error' (static) set. */
+static int
+check_peer_config(const struct bgp_engine *e,
+                  const struct bgp_peer_config *cfg,
+                  const struct bgp_peer *self, const char **error)
 {
     if (cfg->addr.ss_family != AF_INET && cfg->addr.ss_family != AF_INET6) {
         *error = "peer address must be IPv4 or IPv6";
@@ -158,23 +161,94 @@ bgp_engine_add_peer(struct bgp_engine *e, const struct bgp_peer_config *cfg,
         *error = "password longer than 80 bytes";
         return -1;
     }
-    if (e->n_peers >= BGP_RIB_MAX_PEERS) {
-        *error = "more than 32 peers";
-        return -1;
-    }
     for (size_t i = 0; i < e->n_peers; i++) {
-        if (same_host(&e->peers[i]->cfg.addr,
-                      (const struct sockaddr *) &cfg->addr)) {
+        if (e->peers[i] != self
+            && same_host(&e->peers[i]->cfg.addr,
+                         (const struct sockaddr *) &cfg->addr)) {
             *error = "the same peer address twice";
             return -1;
         }
     }
+    return 0;
+}
 
-    struct bgp_peer *peer = peer_create(e, cfg);
+/* The lowest RIB slot no peer holds. */
+static unsigned int
+free_index(const struct bgp_engine *e)
+{
+    uint32_t used = 0;
 
+    for (size_t i = 0; i < e->n_peers; i++) {
+        used |= 1u << e->peers[i]->index;
+    }
+    return __builtin_ctz(~used);
+}
+
+int
+bgp_engine_add_peer(struct bgp_engine *e, const struct bgp_peer_config *cfg,
+                    const char **error)
+{
+    if (check_peer_config(e, cfg, NULL, error)) {
+        return -1;
+    }
+    if (e->n_peers >= BGP_RIB_MAX_PEERS) {
+        *error = "more than 32 peers";
+        return -1;
+    }
+
+    struct bgp_peer *peer = peer_create(e, cfg, free_index(e));
     e->peers = bgp_xrealloc(e->peers, (e->n_peers + 1) * sizeof *e->peers);
     e->peers[e->n_peers++] = peer;
+    if (e->running) {
+        if (peer->password) {
+            listener_set_md5(e, &peer->cfg.addr, peer->password);
+        }
+        peer_start(peer);
+    }
     return 0;
+}
+
+int
+bgp_engine_set_peer(struct bgp_engine *e, const struct bgp_peer_config *cfg,
+                    const char **error)
+{
+    struct bgp_peer *peer = engine_find_peer(
+        e, (const struct sockaddr *) &cfg->addr);
+
+    if (!peer) {
+        *error = "no such peer";
+        return -1;
+    }
+    if (check_peer_config(e, cfg, peer, error)) {
+        return -1;
+    }
+    return peer_reconfigure(peer, cfg);
+}
+
+int
+bgp_engine_remove_peer(struct bgp_engine *e,
+                       const struct sockaddr_storage *addr)
+{
+    for (size_t i = 0; i < e->n_peers; i++) {
+        struct bgp_peer *peer = e->peers[i];
+        if (same_host(&peer->cfg.addr, (const struct sockaddr *) addr)) {
+            struct bgp_notification cease;
+
+            bgp_notification_set(&cease, BGP_ERR_CEASE,
+                                 BGP_ERR_CEASE_DECONFIGURED, NULL, 0);
+            bgp_log(BGP_LOG_INFO, "peer %s: removed", peer->name);
+            bgp_fsm_event(&peer->fsm, BGP_EV_STOP, &cease);
+            if (peer->password) {
+                listener_set_md5(e, &peer->cfg.addr, NULL);
+            }
+            peer_destroy(peer);
+            memmove(&e->peers[i], &e->peers[i + 1],
+                    (e->n_peers - i - 1) * sizeof *e->peers);
+            e->n_peers--;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 struct bgp_peer *
@@ -228,11 +302,9 @@ bgp_engine_start(struct bgp_engine *e, const char **error)
      * complete has nothing to carry, and its peer gains nothing from it:
      * until then, only accept.  With it, RFC 4724 wants the session back
      * at once, so that the peer's restart timer stops; the table waits. */
-    bool hold = !e->complete && !e->cfg.graceful_restart;
+    e->running = true;
     for (size_t i = 0; i < e->n_peers; i++) {
-        struct bgp_peer *peer = e->peers[i];
-        peer->fsm.hold_dial = hold && !peer->cfg.passive;
-        bgp_fsm_event(&peer->fsm, BGP_EV_START, NULL);
+        peer_start(e->peers[i]);
     }
     return 0;
 }
@@ -258,6 +330,7 @@ bgp_engine_stop(struct bgp_engine *e, bool graceful, const char *message)
         bgp_fsm_event(&peer->fsm, BGP_EV_STOP, &n);
     }
     event_del(e->deferral);
+    e->running = false;
     e->stopped = true;
 }
 

@@ -54,6 +54,19 @@ struct bgp_engine *bgp_engine_create(struct event_base *,
 /* Adds a peer.  Returns 0, or -1 with 'error' (static) set. */
 int bgp_engine_add_peer(struct bgp_engine *, const struct bgp_peer_config *,
                         const char **error);
+/* A peer's life, while the engine runs too (a peer added then starts at
+ * once).  bgp_engine_set_peer() gives the peer at cfg->addr new settings:
+ * it returns 0 if they are the ones it has (its session untouched), 1 if
+ * its session was reset (a Cease, Other Configuration Change) to start
+ * again with them, -1 with 'error' set if they are bad.
+ * bgp_engine_remove_peer() ends the session of the peer at 'addr' with a
+ * Cease (Peer De-configured, RFC 4486) and forgets it; returns -1 if there
+ * is no such peer.  Other peers' sessions are never touched. */
+int bgp_engine_set_peer(struct bgp_engine *, const struct bgp_peer_config *,
+                        const char **error);
+int bgp_engine_remove_peer(struct bgp_engine *,
+                           const struct sockaddr_storage *addr);
+
 /* Opens the listeners and starts every peer.  Returns 0, or an errno
  * value with 'error' set if a listener cannot be opened.
  *

@@ -405,28 +405,39 @@ peer_handle_message(struct conn *c, const struct bgp_msg *msg)
     }
 }
 
-/* A new peer of 'e', from its settings (checked by the caller), its
- * session not started: it is e->n_peers'th, the RIB's peer index. */
-struct bgp_peer *
-peer_create(struct bgp_engine *e, const struct bgp_peer_config *cfg)
+/* Takes 'cfg' (checked by the caller) into 'peer': what the session
+ * reads of its settings when it next starts. */
+static void
+peer_configure(struct bgp_peer *peer, const struct bgp_peer_config *cfg)
 {
-    struct bgp_peer *peer = bgp_xcalloc(1, sizeof *peer);
+    const struct bgp_engine_config *ecfg = &peer->engine->cfg;
 
-    peer->engine = e;
-    peer->index = e->n_peers;
+    free(peer->password);
     peer->cfg = *cfg;
     peer->password = cfg->password && *cfg->password
                      ? bgp_xstrdup(cfg->password) : NULL;
     peer->cfg.password = NULL;
-    peer->ibgp = cfg->as == e->cfg.local_as;
-    peer->first_open = true;
+    peer->ibgp = cfg->as == ecfg->local_as;
     format_addr(&cfg->addr, peer->name, sizeof peer->name);
-    peer->since = time(NULL);
-
-    bgp_fsm_init(&peer->fsm, &fsm_ops, peer);
     peer->fsm.passive = cfg->passive;
-    peer->fsm.hold_time = e->cfg.hold_time;
-    peer->fsm.connect_retry = e->cfg.connect_retry;
+    peer->fsm.hold_time = ecfg->hold_time;
+    peer->fsm.connect_retry = ecfg->connect_retry;
+}
+
+/* A new peer of 'e', from its settings (checked by the caller), in slot
+ * 'index' of the RIB's peers; its session not started. */
+struct bgp_peer *
+peer_create(struct bgp_engine *e, const struct bgp_peer_config *cfg,
+            unsigned int index)
+{
+    struct bgp_peer *peer = bgp_xcalloc(1, sizeof *peer);
+
+    peer->engine = e;
+    peer->index = index;
+    peer->first_open = true;
+    peer->since = time(NULL);
+    bgp_fsm_init(&peer->fsm, &fsm_ops, peer);
+    peer_configure(peer, cfg);
     for (int i = 0; i < BGP_TIMER_N; i++) {
         peer->timers[i].peer = peer;
         peer->timers[i].which = i;
@@ -439,14 +450,72 @@ peer_create(struct bgp_engine *e, const struct bgp_peer_config *cfg)
     return peer;
 }
 
+/* Whether 'cfg' would change anything of 'peer's settings. */
+static bool
+peer_config_changed(const struct bgp_peer *peer,
+                    const struct bgp_peer_config *cfg)
+{
+    const struct bgp_peer_config *old = &peer->cfg;
+    const char *pw = cfg->password && *cfg->password ? cfg->password : NULL;
+
+    return (memcmp(&old->addr, &cfg->addr, sizeof old->addr)
+            || old->as != cfg->as || old->passive != cfg->passive
+            || old->ttl != cfg->ttl
+            || (!pw != !peer->password)
+            || (pw && strcmp(pw, peer->password)));
+}
+
+/* Starts the session of 'peer' (new, or stopped), as the engine's state
+ * says: without graceful restart, it waits for the route set before it
+ * dials (see bgp_engine_start()). */
+void
+peer_start(struct bgp_peer *peer)
+{
+    const struct bgp_engine *e = peer->engine;
+
+    peer->fsm.hold_dial = (!e->complete && !e->cfg.graceful_restart
+                           && !peer->cfg.passive);
+    bgp_fsm_event(&peer->fsm, BGP_EV_START, NULL);
+}
+
+/* Gives 'peer' the settings 'cfg' (checked by the caller).  Returns false,
+ * touching nothing, if they are its settings already; otherwise its
+ * session ends with a Cease (Other Configuration Change, RFC 4486) and,
+ * if the engine runs, starts again with them. */
+bool
+peer_reconfigure(struct bgp_peer *peer, const struct bgp_peer_config *cfg)
+{
+    struct bgp_notification cease;
+    bool had_password = peer->password != NULL;
+
+    if (!peer_config_changed(peer, cfg)) {
+        return false;
+    }
+    bgp_notification_set(&cease, BGP_ERR_CEASE, BGP_ERR_CEASE_CONFIG_CHANGE,
+                         NULL, 0);
+    bgp_log(BGP_LOG_INFO, "peer %s: settings changed: resetting its "
+            "session", peer->name);
+    bgp_fsm_event(&peer->fsm, BGP_EV_STOP, &cease);
+    peer_configure(peer, cfg);
+    if (had_password || peer->password) {
+        listener_set_md5(peer->engine, &peer->cfg.addr, peer->password);
+    }
+    if (peer->engine->running) {
+        peer_start(peer);
+    }
+    return true;
+}
+
 /* Frees 'peer' and its connections, saying nothing to the peer: stop its
- * session first (BGP_EV_STOP) for a NOTIFICATION. */
+ * session first (BGP_EV_STOP) for a NOTIFICATION.  Its marks in the RIB
+ * go, so that its slot can serve another peer. */
 void
 peer_destroy(struct bgp_peer *peer)
 {
     if (!peer) {
         return;
     }
+    peer_forget(peer);
     conn_free(peer->conn, false);
     conn_free(peer->coll, false);
     for (int t = 0; t < BGP_TIMER_N; t++) {

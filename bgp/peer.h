@@ -107,12 +107,16 @@ struct bgp_engine {
     struct evconnlistener *listeners[2];
     size_t n_listeners;
     struct event *listen_resume;  /* Listening again after accept failed. */
+    bool running;               /* Started, not stopped. */
     bool stopped;
 };
 
 /* peer.c: a peer's life and its session. */
 struct bgp_peer *peer_create(struct bgp_engine *,
-                             const struct bgp_peer_config *);
+                             const struct bgp_peer_config *,
+                             unsigned int index);
+void peer_start(struct bgp_peer *);
+bool peer_reconfigure(struct bgp_peer *, const struct bgp_peer_config *);
 void peer_destroy(struct bgp_peer *);
 void peer_set_error(struct bgp_peer *, const char *format, ...)
     __attribute__((__format__(__printf__, 2, 3)));
@@ -137,6 +141,8 @@ bool conn_promote_collision(struct bgp_peer *);
 int listener_open(struct bgp_engine *, const struct sockaddr_storage *,
                   const char **error);
 void listener_resume_cb(evutil_socket_t, short, void *engine);
+void listener_set_md5(struct bgp_engine *, const struct sockaddr_storage *,
+                      const char *password);
 
 /* update-pump.c: the adj-RIB-out to UPDATEs. */
 void peer_schedule_work(struct bgp_peer *);

@@ -8,6 +8,9 @@
  *   bulk4 A.B.C.D N   announce N consecutive IPv4 /32s from A.B.C.D
  *   bulk4-withdraw A.B.C.D N   withdraw them
  *   complete          the route set is complete
+ *   peer-add SPEC     a peer more (SPEC as --peer's), started at once
+ *   peer-set SPEC     new settings for the peer at SPEC's address
+ *   peer-remove ADDR  the peer goes (Cease, Peer De-configured)
  *   status            print one line per peer on stdout
  *   stop [MESSAGE]    Cease to every peer, then exit
  *   stop-graceful     close without a NOTIFICATION, then exit
@@ -161,6 +164,26 @@ command(char *cmd)
             } else {
                 bgp_engine_withdraw(engine, &p);
             }
+        }
+    } else if ((!strcmp(cmd, "peer-add") || !strcmp(cmd, "peer-set"))
+               && arg) {
+        struct bgp_peer_config pc;
+        char *password[1] = { NULL };
+        const char *error;
+        int r;
+
+        parse_peer(arg, &pc, password, 0);
+        r = (cmd[5] == 'a' ? bgp_engine_add_peer(engine, &pc, &error)
+             : bgp_engine_set_peer(engine, &pc, &error));
+        if (r < 0) {
+            fprintf(stderr, "bgp-driver: %s: %s\n", cmd, error);
+        }
+        free(password[0]);
+    } else if (!strcmp(cmd, "peer-remove") && arg) {
+        struct sockaddr_storage ss;
+        if (parse_addr(arg, 0, &ss)
+            || bgp_engine_remove_peer(engine, &ss)) {
+            fprintf(stderr, "bgp-driver: peer-remove: no peer %s\n", arg);
         }
     } else if (!strcmp(cmd, "complete")) {
         bgp_engine_set_complete(engine);
