@@ -92,15 +92,23 @@ class Conn:
                 return None
             self.buf += chunk
 
-    def notification(self, seconds):
-        """Reads up to a NOTIFICATION and returns its body."""
+    def watch(self, seconds):
+        """Reads for 'seconds': the body of a NOTIFICATION that comes, else
+        None, or "closed" if the connection closes first."""
         deadline = time.monotonic() + seconds
         while True:
             m = self.read(deadline)
             if m is None:
-                fail("no NOTIFICATION")
+                return "closed" if time.monotonic() < deadline else None
             if m[0] == 3:
                 return m[1]
+
+    def notification(self, seconds):
+        """Reads up to a NOTIFICATION and returns its body."""
+        body = self.watch(seconds)
+        if not isinstance(body, bytes):
+            fail("no NOTIFICATION")
+        return body
 
     def expect(self, mtype, seconds=10):
         """Reads up to a message of 'mtype'; a NOTIFICATION ends the run."""
@@ -154,13 +162,9 @@ def collision(src, listen_port, dst, dst_port, my_as):
     a.sock.close()                      # The speaker moves to the second.
 
     # Slow to answer: a timer left over from OpenConfirm would fire now.
-    deadline = time.monotonic() + 2.5
-    while True:
-        m = b.read(deadline)
-        if m is None:
-            break
-        if m[0] == 3:
-            notification(m[1])
+    body = b.watch(2.5)
+    if isinstance(body, bytes):
+        notification(body)
     b.sock.sendall(open_message(int(my_as), src) + KEEPALIVE)
     b.expect(4)
     print("established")
@@ -177,17 +181,13 @@ def collision_late(src, listen_port, dst, dst_port, my_as):
     body = b.notification(5)
     # The first connection must still carry the session.
     a.sock.sendall(KEEPALIVE)
-    deadline = time.monotonic() + 1
-    while True:
-        m = a.read(deadline)
-        if m is None:
-            break
-        if m[0] == 3:
-            print("replaced (notification %d %d on the first)"
-                  % (m[1][0], m[1][1]))
-            return
-    if time.monotonic() < deadline:
+    first = a.watch(1)
+    if first == "closed":
         print("replaced (the first connection closed)")
+        return
+    if first is not None:
+        print("replaced (notification %d %d on the first)"
+              % (first[0], first[1]))
         return
     print("kept, notification %d %d on the second" % (body[0], body[1]))
 
